@@ -1,0 +1,105 @@
+"""The `clauses` command line.
+
+Every failure is one line naming the file and the reason; no traceback reaches the
+user. Exit codes: 0 all files read, 1 a --fail-on gate tripped, 2 usage errors or a
+file that could not be read (the other files are still processed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from analyzer.errors import AnalyzerError
+
+EXIT_OK, EXIT_GATE, EXIT_ERROR = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    print(f"clauses: {message}", file=sys.stderr)
+
+
+def _read_failure(path: str, exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a directory (use `clauses audit` for folders)"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied"
+    if isinstance(exc, MemoryError):
+        return f"{path}: out of memory while reading"
+    return f"{path}: {exc}"
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from analyzer.pipeline import Analyzer
+    from analyzer.report import render
+
+    analyzer = Analyzer()
+    out_dir = Path(args.out) if args.out else None
+    if out_dir is None and len(args.files) > 1 and args.format in {"json"}:
+        _error("several files need --out DIR (one report per file)")
+        return EXIT_ERROR
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    status = EXIT_OK
+    for file in args.files:
+        try:
+            report = analyzer.analyze(Path(file))
+        except (AnalyzerError, OSError, MemoryError, ValueError) as exc:
+            _error(_read_failure(file, exc))
+            status = EXIT_ERROR
+            continue
+        except Exception as exc:  # a bug: still one line, and the batch goes on
+            _error(f"{file}: internal error ({type(exc).__name__}: {exc})")
+            status = EXIT_ERROR
+            continue
+        rendered = render(report, args.format)
+        if out_dir is None:
+            sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+        else:
+            (out_dir / f"{Path(file).name}.{args.format}").write_text(rendered, encoding="utf-8")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clauses", description="Analyze service agreements clause by clause.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="analyze agreements and write reports")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["json", "md"], default="json")
+    p.add_argument("--out", metavar="DIR", help="write DIR/<file name>.<format> for each input")
+    p.set_defaults(func=cmd_analyze)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from analyzer import __version__
+
+        print(__version__)
+        return EXIT_OK
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except AnalyzerError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""PDF backend: pypdfium2 for fast positioned text, pdfplumber for ruled tables.
+
+pdfium gives one text rectangle per run of text on a line, with its position.
+From those the layout module rebuilds lines, columns and paragraphs, and drops
+running headers, footers and page numbers. Pages that hold ruled tables are read
+again with pdfplumber, which knows cell boundaries.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from analyzer.errors import IngestError, LimitExceededError
+from analyzer.ingest.base import Backend, RawBlock, RawDocument, clean_inline
+from analyzer.ingest.limits import IngestLimits
+from analyzer.ingest.pdf_layout import (
+    NUMBER_START,
+    Line,
+    Segment,
+    find_running_lines,
+    group_lines,
+    is_margin_noise,
+    paragraph_breaks,
+    split_columns,
+)
+from analyzer.ingest.text import join_wrapped
+from analyzer.model import BlockKind
+
+log = logging.getLogger(__name__)
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc).lower()
+        if "password" in message:
+            raise IngestError("encrypted PDF: a password is required to open it") from None
+        raise IngestError(f"corrupt or unreadable PDF ({exc})") from None
+
+
+def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
+    textpage = page.get_textpage()
+    try:
+        segments = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            text = textpage.get_text_bounded(left, bottom, right, top)
+            text = clean_inline(text)
+            if text:
+                segments.append(Segment(left, bottom, right, top, text))
+        return segments
+    finally:
+        textpage.close()
+
+
+def _has_images(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+def _ruled_table_rows(data: bytes, page_numbers: list[int]) -> dict[int, list[tuple[float, float, list[str]]]]:
+    """Rows of ruled tables per page, from pdfplumber: (top, bottom, cells) in PDF points from the top."""
+    import pdfplumber
+
+    found: dict[int, list[tuple[float, float, list[str]]]] = {}
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number in page_numbers:
+            page = pdf.pages[number - 1]
+            for table in page.find_tables():
+                for row in table.rows:
+                    bbox = [c for c in row.cells if c is not None]
+                    if not bbox:
+                        continue
+                    top = min(c[1] for c in bbox)
+                    bottom = max(c[3] for c in bbox)
+                    cells = []
+                    for cell in bbox:
+                        text = page.crop(cell).extract_text() or ""
+                        cells.append(clean_inline(text))
+                    found.setdefault(number, []).append((top, bottom, cells))
+    return found
+
+
+def _has_rules(page: pdfium.PdfPage) -> bool:
+    """Cheap test for drawn lines or rectangles (candidate ruled tables)."""
+    count = 0
+    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
+        count += 1
+        if count >= 6:
+            return True
+    return False
+
+
+class PdfBackend(Backend):
+    format = "pdf"
+
+    def read(self, data: bytes, file_name: str, limits: IngestLimits) -> RawDocument:
+        pdf = _open(data)
+        try:
+            n_pages = len(pdf)
+            if n_pages > limits.max_pages:
+                raise LimitExceededError(f"{n_pages} pages (limit {limits.max_pages})")
+            page_lines: list[list[Line]] = []
+            heights: list[float] = []
+            empty_pages: list[int] = []
+            table_candidates: list[int] = []
+            for index in range(n_pages):
+                page = pdf[index]
+                try:
+                    width, height = page.get_size()
+                    segments = _page_segments(page)
+                    if not segments and _has_images(page):
+                        empty_pages.append(index + 1)
+                    lines: list[Line] = []
+                    for region in split_columns(segments, width):
+                        lines.extend(group_lines(region))
+                    if sum(ln.is_table_row for ln in lines) >= 2 and _has_rules(page):
+                        table_candidates.append(index + 1)
+                    page_lines.append(lines)
+                    heights.append(height)
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
+        if empty_pages and len(empty_pages) == n_pages:
+            raise IngestError(
+                f"no text layer on any of its {n_pages} page(s): a scanned PDF needs OCR before analysis"
+            )
+        tables = _ruled_table_rows(data, table_candidates) if table_candidates else {}
+        running = find_running_lines(page_lines, heights)
+        blocks = self._blocks(page_lines, heights, running, tables)
+        return RawDocument(blocks=blocks, page_count=n_pages, empty_pages=empty_pages)
+
+    def _blocks(self, page_lines, heights, running, tables) -> list[RawBlock]:
+        blocks: list[RawBlock] = []
+        open_lines: list[str] = []
+        open_page = 1
+
+        def flush() -> None:
+            nonlocal open_lines
+            if open_lines:
+                text = clean_inline(join_wrapped(open_lines))
+                if text:
+                    blocks.append(RawBlock(BlockKind.PARAGRAPH, text, page=open_page))
+            open_lines = []
+
+        for number, (lines, height) in enumerate(zip(page_lines, heights, strict=True), start=1):
+            lines = [ln for ln in lines if not is_margin_noise(ln, height, running)]
+            ruled = tables.get(number, [])
+            emitted_rows: set[int] = set()
+            breaks = paragraph_breaks(lines)
+            for i, (line, new) in enumerate(zip(lines, breaks, strict=True)):
+                row_index = self._ruled_row(line, height, ruled)
+                if row_index is not None:
+                    flush()
+                    if row_index not in emitted_rows:
+                        emitted_rows.add(row_index)
+                        row = " | ".join(c for c in ruled[row_index][2] if c)
+                        if row:
+                            blocks.append(RawBlock(BlockKind.TABLE_ROW, row, page=number))
+                    continue
+                if line.is_table_row:
+                    flush()
+                    blocks.append(RawBlock(BlockKind.TABLE_ROW, line.text, page=number))
+                    continue
+                continues_page = i == 0 and open_lines and not new_paragraph_at_page_top(open_lines, line)
+                if new and not continues_page:
+                    flush()
+                if not open_lines:
+                    open_page = number
+                open_lines.append(line.text)
+        flush()
+        return blocks
+
+    @staticmethod
+    def _ruled_row(line: Line, height: float, ruled) -> int | None:
+        if not ruled:
+            return None
+        top = height - line.top
+        bottom = height - line.bottom
+        for index, (row_top, row_bottom, _cells) in enumerate(ruled):
+            if top >= row_top - 1 and bottom <= row_bottom + 1:
+                return index
+        return None
+
+
+def new_paragraph_at_page_top(previous_lines: list[str], line: Line) -> bool:
+    """A paragraph runs on across a page break unless the last page ended a sentence."""
+    last = previous_lines[-1].rstrip()
+    return last.endswith((".", ":", ";", "?", "!")) or last.isupper() or bool(NUMBER_START.match(line.text))

@@ -1,0 +1,200 @@
+"""Plain text and Markdown backends.
+
+Text files arrive in any encoding: BOMs and UTF-8 first, then charset-normalizer's
+guess. Paragraphs are blank-line separated; hard-wrapped lines are joined, and a
+line that opens with a clause number starts a new paragraph.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from charset_normalizer import from_bytes
+
+from analyzer.errors import IngestError
+from analyzer.ingest.base import Backend, RawBlock, RawDocument, clean_inline
+from analyzer.ingest.limits import IngestLimits
+from analyzer.model import BlockKind
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+# A bare page number or a page label on its own line: "12", "- 12 -", "Page 3 of 10".
+PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:[-\u2013\u2014]?\s*\d{1,4}\s*[-\u2013\u2014]?|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[ivxlc]{1,6})\s*$",
+    re.IGNORECASE,
+)
+# A line that starts a new clause even without a blank line before it.
+_NUMBERED_START = re.compile(
+    r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.?\s|\(?[a-z]{1,2}\)\s|\(?[ivxlc]{1,6}\)\s|"
+    r"(?:article|section|schedule|annex|exhibit|appendix)\s+[\dIVXLC]+\b)",
+    re.IGNORECASE,
+)
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """Decode bytes of a text file, whatever its encoding; refuse binary data."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    if b"\x00" in data[:4096]:
+        raise IngestError("binary content, not a text document")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise IngestError("binary content, not a text document")
+    return data.decode(best.encoding, errors="replace")
+
+
+def _split_paragraphs(lines: list[str]) -> list[list[str]]:
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if current:
+                paragraphs.append(current)
+                current = []
+            continue
+        if current and _NUMBERED_START.match(line) and not current[-1].rstrip().endswith((",", "and", "or")):
+            paragraphs.append(current)
+            current = []
+        current.append(line)
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join hard-wrapped lines, mending words hyphenated across a line end."""
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if not out:
+            out = line
+        elif re.search(r"[A-Za-z]-$", out) and line[:1].islower():
+            out = out[:-1] + line
+        else:
+            out = out + " " + line
+    return out
+
+
+class TextBackend(Backend):
+    format = "txt"
+
+    def read(self, data: bytes, file_name: str, limits: IngestLimits) -> RawDocument:
+        text = decode_text(data, file_name).replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\f", "\n\n")
+        blocks = []
+        for para in _split_paragraphs(text.split("\n")):
+            kept = [ln for ln in para if not PAGE_NUMBER_LINE.match(ln)]
+            joined = clean_inline(join_wrapped(kept))
+            if joined:
+                blocks.append(RawBlock(BlockKind.PARAGRAPH, joined))
+        return RawDocument(blocks=blocks)
+
+
+# ------------------------------------------------------------------ Markdown
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_MD_ORDERED = re.compile(r"^(\s*)(\d{1,3})[.)]\s+(.*)$")
+_MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_LINK_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPH_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])")
+_EMPH_UNDERSCORE = re.compile(r"(?<!\w)_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?!\w)")
+_CODE = re.compile(r"`([^`]*)`")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+
+
+def clean_markdown_inline(text: str) -> str:
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _REF_LINK.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPH_STAR.sub(r"\1", text)
+    text = _EMPH_UNDERSCORE.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    return clean_inline(html.unescape(text))
+
+
+def _strip_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            return text[text.find("\n", end + 1) + 1 :] if text.find("\n", end + 1) != -1 else ""
+    return text
+
+
+class MarkdownBackend(Backend):
+    format = "md"
+
+    def read(self, data: bytes, file_name: str, limits: IngestLimits) -> RawDocument:
+        text = decode_text(data, file_name).replace("\r\n", "\n").replace("\r", "\n")
+        text = _HTML_COMMENT.sub("", _strip_front_matter(text))
+        blocks: list[RawBlock] = []
+        paragraph: list[str] = []
+        para_kind = BlockKind.PARAGRAPH
+        in_fence = False
+
+        def flush() -> None:
+            nonlocal paragraph, para_kind
+            if paragraph:
+                joined = clean_markdown_inline(join_wrapped(paragraph))
+                if joined and not PAGE_NUMBER_LINE.match(joined):
+                    blocks.append(RawBlock(para_kind, joined))
+            paragraph = []
+            para_kind = BlockKind.PARAGRAPH
+
+        for line in text.split("\n"):
+            if line.strip().startswith(("```", "~~~")):
+                flush()
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                if line.strip():
+                    blocks.append(RawBlock(BlockKind.PARAGRAPH, clean_inline(line)))
+                continue
+            if not line.strip() or _MD_RULE.match(line) or _MD_LINK_REF.match(line):
+                flush()
+                continue
+            if m := _MD_HEADING.match(line):
+                flush()
+                blocks.append(RawBlock(BlockKind.HEADING, clean_markdown_inline(m.group(2)), level=len(m.group(1))))
+                continue
+            if line.lstrip().startswith("|"):
+                flush()
+                if _MD_TABLE_SEP.match(line):
+                    continue
+                cells = [clean_markdown_inline(c) for c in line.strip().strip("|").split("|")]
+                row = " | ".join(c for c in cells if c)
+                if row:
+                    blocks.append(RawBlock(BlockKind.TABLE_ROW, row))
+                continue
+            if m := _MD_BULLET.match(line):
+                flush()
+                paragraph, para_kind = [m.group(2)], BlockKind.LIST_ITEM
+                continue
+            if m := _MD_ORDERED.match(line):
+                flush()
+                paragraph, para_kind = [f"{m.group(2)}. {m.group(3)}"], BlockKind.LIST_ITEM
+                continue
+            if line.lstrip().startswith(">"):
+                line = line.lstrip()[1:]
+            paragraph.append(line)
+        flush()
+        return RawDocument(blocks=blocks)

@@ -1,0 +1,185 @@
+"""Split a `Document` into clauses: the finest units with body text of their own.
+
+Headings (styled, markdown, numbered, ALL CAPS, short title-case lines) open
+sections and build each clause's heading path; they are not clauses themselves.
+A run-in heading ("4.2 Payment Terms. Customer shall pay ...") gives the clause its
+own heading. Table rows become one clause each; a table's header row becomes the
+heading of the rows below it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analyzer.model import Block, BlockKind, Clause, Document
+from analyzer.numbering import ClauseNumber, parse_number
+
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "per",
+                "from", "into", "under", "its", "their", "upon", "vs", "via", "&", "-", "\u2013", "\u2014"}
+_RUN_IN = re.compile(r"^(?P<h>[^.:;!?]{2,80}?)(?:\.|:|\s[-\u2013\u2014])\s+(?=\S)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_MAX_HEADING_WORDS = 12
+
+
+def _is_title_case(text: str) -> bool:
+    words = _WORD.findall(text)
+    if not words:
+        return False
+    significant = [w for w in words if w.lower() not in _SMALL_WORDS]
+    if not significant:
+        return False
+    return all(w[0].isupper() for w in significant)
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def looks_like_heading(text: str) -> bool:
+    """A standalone short line that names a section rather than saying something."""
+    stripped = text.strip().rstrip(":")
+    words = stripped.split()
+    if not words or len(words) > _MAX_HEADING_WORDS or len(stripped) > 100:
+        return False
+    if stripped.endswith((".", ";", ",")) and not _is_caps(stripped):
+        return False
+    if re.search(r"\d{3,}|\$|%|_{3,}|\[", stripped):
+        return False
+    return _is_caps(stripped) or _is_title_case(stripped)
+
+
+def split_run_in_heading(text: str) -> tuple[str, int] | None:
+    """("Payment Terms", offset of the body) for "Payment Terms. Customer shall ..."."""
+    m = _RUN_IN.match(text)
+    if not m:
+        return None
+    heading = m.group("h").strip()
+    words = heading.split()
+    if not 1 <= len(words) <= 8 or len(text) - m.end() < 15:
+        return None
+    if not (_is_caps(heading) or (_is_title_case(heading) and len(words) <= 6)):
+        return None
+    if heading.lower().startswith(("mr", "mrs", "ms", "dr", "no", "inc", "ltd", "co", "st")) and len(words) == 1:
+        return None
+    return heading.strip(" -\u2013\u2014\"\u201c\u201d"), m.end()
+
+
+@dataclass
+class _Section:
+    rank: int
+    title: str
+
+
+class Segmenter:
+    """Turns blocks into clauses. One instance per document (it keeps the section stack)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.stack: list[_Section] = []
+        self.clauses: list[Clause] = []
+        self.previous_alpha: str | None = None
+        self.table_header: str | None = None
+        self.in_table = False
+
+    def run(self) -> list[Clause]:
+        for block in self.document.blocks:
+            self._block(block)
+        return self.clauses
+
+    # ------------------------------------------------------------ sections
+    def _open_section(self, rank: int, title: str) -> None:
+        while self.stack and self.stack[-1].rank >= rank:
+            self.stack.pop()
+        self.stack.append(_Section(rank, title))
+
+    def _heading_path(self) -> list[str]:
+        path = [s.title for s in self.stack]
+        if self.in_table and self.table_header:
+            path.append(self.table_header)
+        return path
+
+    # ------------------------------------------------------------ blocks
+    def _block(self, block: Block) -> None:
+        text = block.text
+        if block.kind != BlockKind.TABLE_ROW:
+            self.in_table = False
+            self.table_header = None
+        number = parse_number(text, self.previous_alpha) if block.kind != BlockKind.TABLE_ROW else None
+        if number and number.style in {"alpha", "upper_alpha"}:
+            self.previous_alpha = number.text.strip("().").lower()
+        elif number and number.style not in {"roman"}:
+            self.previous_alpha = None
+        body_offset = number.rest_offset if number else 0
+        body = text[body_offset:]
+
+        if block.kind == BlockKind.HEADING:
+            self._open_section(block.level or 1, text)
+            return
+        if block.kind == BlockKind.TABLE_ROW:
+            self._table_row(block)
+            return
+        if body.strip():
+            is_heading = looks_like_heading(body) and (number is None or number.depth <= 4)
+        else:
+            is_heading = number is not None
+        if is_heading:
+            self._open_section(self._rank(number, body), text)
+            return
+        heading = None
+        run_in = split_run_in_heading(body)
+        if run_in is not None:
+            heading, _ = run_in
+        self._add_clause(block, number, heading)
+
+    def _rank(self, number: ClauseNumber | None, title: str) -> int:
+        if number is not None:
+            return 10 + number.depth
+        if _is_caps(title):
+            return 10 if not self.stack else min(s.rank for s in self.stack)
+        # An unnumbered title-case line sits under the current numbered section.
+        return (self.stack[-1].rank + 1) if self.stack else 10
+
+    def _table_row(self, block: Block) -> None:
+        is_header = not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200
+        self.in_table = True
+        if is_header:
+            self.table_header = block.text
+            return
+        self._add_clause(block, None, None)
+
+    def _add_clause(self, block: Block, number: ClauseNumber | None, heading: str | None) -> None:
+        previous = self.clauses[-1] if self.clauses else None
+        if (
+            previous is not None
+            and number is None
+            and block.kind == BlockKind.PARAGRAPH
+            and previous.kind == BlockKind.PARAGRAPH
+            and block.text[:1].islower()
+            and not previous.text.rstrip().endswith((".", ":", ";", "!", "?"))
+        ):
+            # A paragraph cut in two (page break, stray blank line): one clause.
+            end = block.end
+            pages = sorted(set(previous.pages) | ({block.page} if block.page else set()))
+            self.clauses[-1] = previous.model_copy(
+                update={"end": end, "text": self.document.text[previous.start:end], "pages": pages}
+            )
+            return
+        self.clauses.append(
+            Clause(
+                id=f"c{len(self.clauses) + 1}",
+                number=number.text if number else None,
+                heading=heading,
+                heading_path=self._heading_path(),
+                text=block.text,
+                start=block.start,
+                end=block.end,
+                pages=[block.page] if block.page else [],
+                kind=block.kind,
+            )
+        )
+
+
+def segment(document: Document) -> list[Clause]:
+    return Segmenter(document).run()
