@@ -74,3 +74,60 @@ def _depth(style: str, number: str) -> int:
     if style == "alpha":
         return 6
     return 7  # roman
+
+
+_INLINE_DECIMAL = re.compile(
+    r"(?<=[\s\u201d\")])(\d{1,2}(?:\.\d{1,2}){0,3})(?:(\.?)\s+|(\.)(?=[A-Z][a-z]))(?=[A-Z\u201c\"(])"
+)
+_REFERENCE_WORDS = re.compile(
+    r"(?:section|sections|clause|clauses|paragraph|article|schedule|exhibit|annex|and|or|to|of|in|under|"
+    r"through|with|than|per|no\.|\$|,)\s*$",
+    re.IGNORECASE,
+)
+
+
+def decimal_key(number: str) -> tuple[int, ...] | None:
+    """(3, 2) for "3.2"; "4.0" counts as "4"."""
+    digits = re.sub(r"^section\s+", "", number, flags=re.IGNORECASE).rstrip(".")
+    if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*", digits):
+        return None
+    parts = tuple(int(p) for p in digits.split("."))
+    while len(parts) > 1 and parts[-1] == 0:
+        parts = parts[:-1]
+    return parts
+
+
+def is_successor(previous: tuple[int, ...] | None, candidate: tuple[int, ...]) -> bool:
+    """Whether `candidate` can follow `previous` in a clause hierarchy (3.2 -> 3.3, 3.2.1, 4)."""
+    if previous is None:
+        return candidate in {(1,), (1, 1)}
+    if candidate == previous + (1,):
+        return True
+    for depth in range(len(previous), 0, -1):
+        if candidate == previous[: depth - 1] + (previous[depth - 1] + 1,):
+            return True
+        if candidate == previous[: depth - 1] + (previous[depth - 1] + 1, 1):
+            return True
+    return False
+
+
+def inline_clause_starts(text: str, previous: tuple[int, ...] | None) -> list[tuple[int, tuple[int, ...]]]:
+    """Offsets where a run-together paragraph starts a new numbered clause.
+
+    Text extracted from filings often loses its line breaks, leaving "... the
+    parties. 2.3 Fees. Customer shall ...". A number there opens a clause only if it
+    continues the numbering seen so far and is not a cross-reference ("Section 2.3").
+    """
+    starts = []
+    for m in _INLINE_DECIMAL.finditer(text):
+        key = decimal_key(m.group(1))
+        if key is None or not is_successor(previous, key):
+            continue
+        if len(key) == 1 and not (m.group(2) or m.group(3)):
+            continue  # "3 months" is not clause 3
+        before = text[max(0, m.start() - 20): m.start()]
+        if _REFERENCE_WORDS.search(before):
+            continue
+        starts.append((m.start(), key))
+        previous = key
+    return starts

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.model import Block, BlockKind, Clause, Document
-from analyzer.numbering import ClauseNumber, parse_number
+from analyzer.numbering import ClauseNumber, decimal_key, inline_clause_starts, parse_number
 
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "per",
                 "from", "into", "under", "its", "their", "upon", "vs", "via", "&", "-", "\u2013", "\u2014"}
@@ -82,6 +82,7 @@ class Segmenter:
         self.previous_alpha: str | None = None
         self.table_header: str | None = None
         self.in_table = False
+        self.last_decimal: tuple[int, ...] | None = None
 
     def run(self) -> list[Clause]:
         for block in self.document.blocks:
@@ -102,11 +103,37 @@ class Segmenter:
 
     # ------------------------------------------------------------ blocks
     def _block(self, block: Block) -> None:
+        for piece in self._split_run_together(block):
+            self._piece(piece)
+
+    def _split_run_together(self, block: Block) -> list[Block]:
+        """Cut a paragraph that holds several numbered clauses run together."""
+        if block.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM) or len(block.text) < 80:
+            return [block]
+        own = parse_number(block.text)
+        own_key = decimal_key(own.text) if own and own.style in {"decimal", "section"} else None
+        starts = inline_clause_starts(block.text, own_key or self.last_decimal)
+        if not starts:
+            return [block]
+        cuts = [0] + [offset for offset, _ in starts] + [len(block.text)]
+        pieces = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            chunk = block.text[a:b]
+            lead = len(chunk) - len(chunk.lstrip())
+            text = chunk.strip()
+            if text:
+                start = block.start + a + lead
+                pieces.append(block.model_copy(update={"text": text, "start": start, "end": start + len(text)}))
+        return pieces
+
+    def _piece(self, block: Block) -> None:
         text = block.text
         if block.kind != BlockKind.TABLE_ROW:
             self.in_table = False
             self.table_header = None
         number = parse_number(text, self.previous_alpha) if block.kind != BlockKind.TABLE_ROW else None
+        if number and number.style in {"decimal", "section"}:
+            self.last_decimal = decimal_key(number.text) or self.last_decimal
         if number and number.style in {"alpha", "upper_alpha"}:
             self.previous_alpha = number.text.strip("().").lower()
         elif number and number.style not in {"roman"}:

@@ -18,12 +18,13 @@ from analyzer.errors import IngestError, LimitExceededError
 from analyzer.ingest.base import Backend, RawBlock, RawDocument, clean_inline
 from analyzer.ingest.limits import IngestLimits
 from analyzer.ingest.pdf_layout import (
+    CELL_GAP_POINTS,
     NUMBER_START,
     Line,
     Segment,
     find_running_lines,
     group_lines,
-    is_margin_noise,
+    margin_noise,
     paragraph_breaks,
     split_columns,
 )
@@ -44,15 +45,51 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 
 def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
+    """Runs of characters on one line with their boxes, in pdfium's reading order.
+
+    A run ends at a line break, at a jump backwards, or at a horizontal gap wide
+    enough to separate table cells; `group_lines` then rebuilds lines from runs.
+    """
     textpage = page.get_textpage()
     try:
-        segments = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = textpage.get_text_bounded(left, bottom, right, top)
-            text = clean_inline(text)
-            if text:
-                segments.append(Segment(left, bottom, right, top, text))
+        count = textpage.count_chars()
+        text = textpage.get_text_range() if count else ""
+        if len(text) != count:  # pdfium's text is index-aligned with its characters; be safe if not
+            text = "".join(textpage.get_text_range(i, 1) for i in range(count))
+        segments: list[Segment] = []
+        chars: list[str] = []
+        x0 = y0 = x1 = y1 = 0.0
+        prev_right = 0.0
+
+        def close() -> None:
+            body = clean_inline("".join(chars))
+            if body:
+                segments.append(Segment(x0, y0, x1, y1, body))
+            chars.clear()
+
+        for index, char in enumerate(text):
+            if char in "\r\n":
+                close()
+                continue
+            if char.isspace():
+                if chars:
+                    chars.append(" ")
+                continue
+            left, bottom, right, top = textpage.get_charbox(index)
+            if chars and (
+                left - prev_right > CELL_GAP_POINTS
+                or left < prev_right - 2 * max(top - bottom, 4.0)
+                or bottom > y1
+                or top < y0
+            ):
+                close()
+            if not chars:
+                x0, y0, x1, y1 = left, bottom, right, top
+            else:
+                x0, y0, x1, y1 = min(x0, left), min(y0, bottom), max(x1, right), max(y1, top)
+            chars.append(char)
+            prev_right = right
+        close()
         return segments
     finally:
         textpage.close()
@@ -131,7 +168,7 @@ class PdfBackend(Backend):
                 f"no text layer on any of its {n_pages} page(s): a scanned PDF needs OCR before analysis"
             )
         tables = _ruled_table_rows(data, table_candidates) if table_candidates else {}
-        running = find_running_lines(page_lines, heights)
+        running = find_running_lines(page_lines)
         blocks = self._blocks(page_lines, heights, running, tables)
         return RawDocument(blocks=blocks, page_count=n_pages, empty_pages=empty_pages)
 
@@ -149,7 +186,8 @@ class PdfBackend(Backend):
             open_lines = []
 
         for number, (lines, height) in enumerate(zip(page_lines, heights, strict=True), start=1):
-            lines = [ln for ln in lines if not is_margin_noise(ln, height, running)]
+            noise = margin_noise(lines, running)
+            lines = [ln for ln in lines if id(ln) not in noise]
             ruled = tables.get(number, [])
             emitted_rows: set[int] = set()
             breaks = paragraph_breaks(lines)

@@ -57,7 +57,12 @@ class Line:
         return len(self.cells) > 1
 
 
-CELL_GAP_POINTS = 18.0  # a horizontal gap this wide inside a line separates table cells
+CELL_GAP_POINTS = 18.0
+HANGING_NUMBER = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\(?[a-zA-Z]{1,2}[.)]|\(?[ivxIVX]{1,5}[.)]|[\u2022\u25cf\u25aa\u2013*-]|"
+    r"(?:article|section)\s+[\dIVXLC]+\.?)$",
+    re.IGNORECASE,
+)  # a horizontal gap this wide inside a line separates table cells
 
 
 def group_lines(segments: list[Segment]) -> list[Line]:
@@ -85,6 +90,9 @@ def group_lines(segments: list[Segment]) -> list[Line]:
             else:
                 cells.append(text)
             prev = seg
+        if len(cells) > 1 and HANGING_NUMBER.match(cells[0]):
+            # "1.1." set in its own column (hanging indent) belongs to the text beside it.
+            cells[:2] = [f"{cells[0]} {cells[1]}"]
         line.cells = cells
     return [ln for ln in lines if ln.cells]
 
@@ -120,27 +128,33 @@ def _normalize_repeating(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-def find_running_lines(pages: list[list[Line]], page_heights: list[float], margin: float = 0.1) -> set[str]:
-    """Normalized texts of lines repeated near the top or bottom of many pages."""
+EDGE_LINES = 3  # running headers and footers live in the first or last lines of a page
+
+
+def edge_lines(lines: list[Line]) -> list[Line]:
+    """The topmost and bottommost lines of a page, where headers and footers sit."""
+    ordered = sorted(lines, key=lambda ln: -ln.top)
+    return ordered[:EDGE_LINES] + ordered[-EDGE_LINES:] if len(ordered) > 2 * EDGE_LINES else ordered
+
+
+def find_running_lines(pages: list[list[Line]]) -> set[str]:
+    """Normalized texts of lines repeated at the top or bottom of many pages."""
     if len(pages) < 3:
         return set()
     counts: Counter[str] = Counter()
-    for lines, height in zip(pages, page_heights, strict=True):
-        seen = set()
-        for line in lines:
-            if line.bottom >= height * (1 - margin) or line.top <= height * margin:
-                seen.add(_normalize_repeating(line.text))
-        counts.update(seen)
+    for lines in pages:
+        counts.update({_normalize_repeating(line.text) for line in edge_lines(lines)})
     threshold = max(3, 0.4 * len(pages))
     return {text for text, n in counts.items() if n >= threshold and text}
 
 
-def is_margin_noise(line: Line, height: float, running: set[str], margin: float = 0.1) -> bool:
-    in_margin = line.bottom >= height * (1 - margin) or line.top <= height * margin
-    if not in_margin:
-        return False
-    text = line.text
-    return bool(PAGE_NUMBER_LINE.match(text)) or _normalize_repeating(text) in running
+def margin_noise(lines: list[Line], running: set[str]) -> set[int]:
+    """ids of lines that are page numbers or running headers/footers."""
+    noise = {id(line) for line in lines if PAGE_NUMBER_LINE.match(line.text)}
+    for line in edge_lines(lines):
+        if _normalize_repeating(line.text) in running:
+            noise.add(id(line))
+    return noise
 
 
 NUMBER_START = re.compile(
