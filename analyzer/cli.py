@@ -64,6 +64,53 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from analyzer.classify.model import default_model_dir
+    from analyzer.classify.train import CANDIDATES, train
+
+    corpus = Path(args.corpus) if args.corpus else default_model_dir().parent / "corpora" / "clauses"
+    out = Path(args.out) if args.out else default_model_dir()
+    candidates = args.candidates.split(",") if args.candidates else None
+    unknown = [c for c in candidates or [] if c not in CANDIDATES]
+    if unknown:
+        _error(f"unknown candidate model(s) {unknown}; choose from {sorted(CANDIDATES)}")
+        return EXIT_ERROR
+    train(corpus, out, candidates, log=lambda msg: print(msg, file=sys.stderr))
+    return EXIT_OK
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from analyzer.classify.model import ClauseClassifier
+
+    records = []
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            _error(f"stdin line {number}: not JSON ({exc.msg})")
+            return EXIT_ERROR
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            _error(f"stdin line {number}: expected an object with a string \"text\"")
+            return EXIT_ERROR
+        heading = record.get("heading")
+        records.append((record["text"], heading if isinstance(heading, str) else None))
+    if not records:
+        _error("no input: give JSON lines {\"text\": ..., \"heading\": ...} on stdin")
+        return EXIT_ERROR
+    classifier = ClauseClassifier.load(Path(args.model) if args.model else None)
+    out = sys.stdout
+    batch = 2048
+    for i in range(0, len(records), batch):
+        chunk = records[i : i + batch]
+        for prediction in classifier.predict([t for t, _ in chunk], [h for _, h in chunk]):
+            out.write(json.dumps({"labels": prediction.labels, "scores": prediction.scores}) + "\n")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clauses", description="Analyze service agreements clause by clause.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -74,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "md"], default="json")
     p.add_argument("--out", metavar="DIR", help="write DIR/<file name>.<format> for each input")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("train", help="train the clause classifier on a labeled JSONL corpus")
+    p.add_argument("--corpus", metavar="PATH", help="JSONL file or folder of them (default: corpora/clauses)")
+    p.add_argument("--out", metavar="DIR", help="where to write the model (default: models/)")
+    p.add_argument("--candidates", help="comma-separated candidate models to compare (default: all)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("classify", help="label JSON lines {text, heading} from stdin")
+    p.add_argument("--model", metavar="DIR", help="model folder (default: models/)")
+    p.set_defaults(func=cmd_classify)
     return parser
 
 

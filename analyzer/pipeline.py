@@ -10,16 +10,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer.classify.model import ClauseClassifier
+from analyzer.errors import ModelError
 from analyzer.ingest import load_document
 from analyzer.ingest.limits import DEFAULT_LIMITS, IngestLimits
-from analyzer.model import Document, DocumentInfo, Report
+from analyzer.model import Clause, Document, DocumentInfo, LabelScore, Report
 from analyzer.segment import segment
+
+# Labels whose presence says nothing about completeness.
+NOT_SECTIONS = {"other", "preamble"}
 
 
 @dataclass
 class Analyzer:
     limits: IngestLimits = field(default_factory=lambda: DEFAULT_LIMITS)
     include_text: bool = True
+    model_dir: Path | None = None
+    _classifier: ClauseClassifier | None = field(default=None, init=False, repr=False)
+    _classifier_error: str | None = field(default=None, init=False, repr=False)
+
+    @property
+    def classifier(self) -> ClauseClassifier | None:
+        """The clause classifier, loaded on first use and kept for the process."""
+        if self._classifier is None and self._classifier_error is None:
+            try:
+                self._classifier = ClauseClassifier.load(self.model_dir)
+            except ModelError as exc:
+                self._classifier_error = str(exc)
+        return self._classifier
 
     def analyze(self, source: str | Path | bytes, file_name: str | None = None) -> Report:
         """Analyze a path, or bytes with their file name."""
@@ -31,6 +49,8 @@ class Analyzer:
         from analyzer import __version__
 
         clauses = segment(document)
+        warnings = list(document.warnings)
+        coverage = self._label(clauses, warnings)
         return Report(
             analyzer_version=__version__,
             document=DocumentInfo(
@@ -39,11 +59,24 @@ class Analyzer:
                 format=document.format,
                 pages=len(document.pages),
                 characters=len(document.text),
-                warnings=document.warnings,
+                warnings=warnings,
             ),
             clauses=clauses,
+            coverage=coverage,
             text=document.text if self.include_text else None,
         )
+
+
+    def _label(self, clauses: list[Clause], warnings: list[str]) -> dict[str, bool]:
+        classifier = self.classifier
+        if classifier is None:
+            warnings.append(f"clauses are not labelled: {self._classifier_error}")
+            return {}
+        predictions = classifier.predict([c.text for c in clauses], [c.context_heading for c in clauses])
+        for clause, prediction in zip(clauses, predictions, strict=True):
+            clause.labels = [LabelScore(label=lab, score=prediction.scores[lab]) for lab in prediction.labels]
+        present = {lab.label for c in clauses for lab in c.labels}
+        return {label: label in present for label in classifier.labels if label not in NOT_SECTIONS}
 
 
 def _read_source(source: str | Path | bytes, file_name: str | None) -> tuple[bytes, str]:

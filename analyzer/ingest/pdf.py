@@ -124,9 +124,7 @@ def _ruled_table_rows(data: bytes, page_numbers: list[int]) -> dict[int, list[tu
 
 def _has_rules(page: pdfium.PdfPage) -> bool:
     """Cheap test for drawn lines or rectangles (candidate ruled tables)."""
-    count = 0
-    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
-        count += 1
+    for count, _ in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1), start=1):
         if count >= 6:
             return True
     return False

@@ -1,0 +1,37 @@
+"""Features: the heading and the body as separate TF-IDF signals feeding one linear model."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LEADING_NUMBER = re.compile(r"^\s*(?:\(?[0-9a-zA-Z]{1,4}(?:\.\d{1,3})*[.)]\s+|section\s+\d+(?:\.\d+)*\.?\s+)",
+                             re.IGNORECASE)
+
+
+def normalize_body(text: str) -> str:
+    """Drop the clause number, fold digits: "4.2 ... 30 days" -> "... 0 days"."""
+    text = _LEADING_NUMBER.sub("", text[:4000])
+    return _NUMBER.sub("0", text.lower())
+
+
+def normalize_heading(heading: str | None) -> str:
+    return _NUMBER.sub("", (heading or "").lower()).strip(" .:-")
+
+
+def build_features() -> ColumnTransformer:
+    return ColumnTransformer(
+        [
+            ("body_words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=60000, sublinear_tf=True,
+                                           dtype=np.float32), 0),
+            ("body_chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=60000,
+                                           sublinear_tf=True, dtype=np.float32), 0),
+            ("heading_words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, dtype=np.float32),
+             1),
+        ],
+        sparse_threshold=1.0,
+    )
