@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analyzer.classify.model import ClauseClassifier
 from analyzer.errors import ModelError
+from analyzer.extract import TargetExtractor
 from analyzer.ingest import load_document
 from analyzer.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from analyzer.model import Clause, Document, DocumentInfo, LabelScore, Report
@@ -28,6 +29,13 @@ class Analyzer:
     model_dir: Path | None = None
     _classifier: ClauseClassifier | None = field(default=None, init=False, repr=False)
     _classifier_error: str | None = field(default=None, init=False, repr=False)
+    _extractor: TargetExtractor | None = field(default=None, init=False, repr=False)
+
+    @property
+    def extractor(self) -> TargetExtractor:
+        if self._extractor is None:
+            self._extractor = TargetExtractor()
+        return self._extractor
 
     @property
     def classifier(self) -> ClauseClassifier | None:
@@ -51,6 +59,7 @@ class Analyzer:
         clauses = segment(document)
         warnings = list(document.warnings)
         coverage = self._label(clauses, warnings)
+        targets = self.extractor.extract(clauses)
         return Report(
             analyzer_version=__version__,
             document=DocumentInfo(
@@ -62,6 +71,7 @@ class Analyzer:
                 warnings=warnings,
             ),
             clauses=clauses,
+            targets=targets,
             coverage=coverage,
             text=document.text if self.include_text else None,
         )

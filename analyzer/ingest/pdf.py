@@ -56,6 +56,9 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
         text = textpage.get_text_range() if count else ""
         if len(text) != count:  # pdfium's text is index-aligned with its characters; be safe if not
             text = "".join(textpage.get_text_range(i, 1) for i in range(count))
+        # pdfium reports a hyphen that ends a line as U+FFFE (or U+0002 in older builds); keep it a hyphen
+        # so that `join_wrapped` can mend the word instead of the control-character filter dropping it.
+        text = text.replace("\ufffe", "-").replace("\x02", "-")
         segments: list[Segment] = []
         chars: list[str] = []
         x0 = y0 = x1 = y1 = 0.0

@@ -47,10 +47,18 @@ def decode_text(data: bytes, file_name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     if best is None:
         raise IngestError("binary content, not a text document")
-    return data.decode(best.encoding, errors="replace")
+    encoding = best.encoding
+    # Short Western text often scores exactly the same in cp1250 and cp1252, and charset-normalizer then
+    # lists cp1250 first ("crème" would read "crčme"). On a tie, Windows-1252 is the likelier encoding.
+    if encoding != "cp1252" and any(
+        m.encoding == "cp1252" and m.chaos <= best.chaos and m.coherence >= best.coherence for m in matches
+    ):
+        encoding = "cp1252"
+    return data.decode(encoding, errors="replace")
 
 
 def _split_paragraphs(lines: list[str]) -> list[list[str]]:

@@ -1,0 +1,5 @@
+"""Numeric targets: every number the contract commits to, as a structured record."""
+
+from analyzer.extract.targets import TargetExtractor
+
+__all__ = ["TargetExtractor"]

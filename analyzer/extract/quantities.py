@@ -1,0 +1,157 @@
+"""Find quantities in clause text with spaCy: a blank English tokenizer, a component that
+gives each token its numeric value (digits or number words) and merges template blanks,
+and a `Matcher` for "number + unit" shapes. No model is downloaded or needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from analyzer.extract.numbers import NUMBER_WORDS, parse_number
+
+PLACEHOLDER_TOKEN = re.compile(r"^(?:_{3,}|\[[^\]]{0,40}\]|\[_+\]|TBD|XX+)$", re.IGNORECASE)
+_MERGE = re.compile(r"\[[^\]\n]{0,40}\]|_{3,}|\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-"
+                    r"(?:one|two|three|four|five|six|seven|eight|nine)\b", re.IGNORECASE)
+
+UNIT_WORDS = {
+    "second": "seconds", "seconds": "seconds", "sec": "seconds", "secs": "seconds",
+    "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
+    "hour": "hours", "hours": "hours", "hr": "hours", "hrs": "hours",
+    "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
+    "month": "months", "months": "months", "year": "years", "years": "years",
+    "ring": "rings", "rings": "rings",
+}
+DAY_QUALIFIERS = {"business", "working", "calendar", "banking"}
+
+
+def _set_extensions() -> None:
+    if not Token.has_extension("num"):
+        Token.set_extension("num", default=None)
+        Token.set_extension("is_num", default=False)
+        Token.set_extension("blank", default=False)
+
+
+@Language.component("number_values", assigns=["token._.num", "token._.is_num", "token._.blank"])
+def number_values(doc: Doc) -> Doc:
+    """Merge "[Number]", "_____" and "twenty-four" into one token; give tokens their value."""
+    with doc.retokenize() as retokenizer:
+        for m in _MERGE.finditer(doc.text):
+            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None and len(span) > 1:
+                retokenizer.merge(span)
+    for token in doc:
+        text = token.text
+        if PLACEHOLDER_TOKEN.match(text) and not text.lower().startswith("[*"):
+            token._.blank = True
+            continue
+        if text[:1].isdigit() or text.lower().split("-")[0] in NUMBER_WORDS:
+            value = parse_number(text)
+            if value is not None:
+                token._.num = value
+                token._.is_num = True
+    return doc
+
+
+NUM = {"_": {"is_num": True}}
+NUM_OR_BLANK = {"_": {"is_num": True}, "OP": "?"}
+BLANK = {"_": {"blank": True}}
+UNIT = {"LOWER": {"IN": sorted(UNIT_WORDS)}}
+QUALIFIER = {"LOWER": {"IN": sorted(DAY_QUALIFIERS)}, "OP": "?"}
+APOSTROPHE = {"ORTH": {"IN": ["'", "\u2019", "'s", "\u2019s"]}, "OP": "?"}
+PERCENT = {"LOWER": {"IN": ["%", "percent", "pct"]}}
+
+PATTERNS: dict[str, list[list[dict]]] = {
+    "DURATION": [
+        [NUM, QUALIFIER, UNIT],
+        [NUM, {"ORTH": "("}, NUM, {"ORTH": ")"}, QUALIFIER, UNIT],
+        [NUM, {"ORTH": "-"}, QUALIFIER, UNIT],
+        [BLANK, QUALIFIER, UNIT],
+        [BLANK, {"ORTH": "("}, BLANK, {"ORTH": ")"}, QUALIFIER, UNIT],
+    ],
+    "PERCENT": [
+        [NUM, PERCENT],
+        [NUM, {"LOWER": "per"}, {"LOWER": "cent"}],
+        [NUM, PERCENT, {"ORTH": "("}, NUM, PERCENT, {"ORTH": ")"}],
+        [NUM, {"ORTH": "("}, NUM, PERCENT, {"ORTH": ")"}],
+        [BLANK, PERCENT],
+    ],
+    "SCORE": [
+        [NUM, {"LOWER": "out"}, {"LOWER": "of"}, NUM],
+        [NUM, {"ORTH": "/"}, {"ORTH": {"IN": ["5", "10"]}}],
+    ],
+    "RATIO": [
+        [{"TEXT": {"REGEX": r"^\d{2}/\d{2,3}$"}}],
+        [{"TEXT": {"REGEX": r"^\d{2}$"}}, {"ORTH": "/"}, {"TEXT": {"REGEX": r"^\d{2,3}$"}}],
+    ],
+    "NET": [
+        [{"LOWER": "net"}, NUM],
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    kind: str  # DURATION | PERCENT | SCORE | RATIO | NET
+    start: int  # character offsets within the text given to `find`
+    end: int
+    value: float | None
+    unit: str
+    share: float | None = None
+    business_days: bool = False
+
+
+class QuantityFinder:
+    """Holds the spaCy pipeline and matcher; build once, reuse for every clause."""
+
+    def __init__(self) -> None:
+        _set_extensions()
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("number_values")
+        self.matcher = Matcher(self.nlp.vocab)
+        for label, patterns in PATTERNS.items():
+            self.matcher.add(label, patterns, greedy="LONGEST")
+
+    def find_many(self, texts: list[str]) -> list[list[Quantity]]:
+        return [self._quantities(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+
+    def _quantities(self, doc: Doc) -> list[Quantity]:
+        spans = [Span(doc, s, e, label=self.nlp.vocab.strings[m]) for m, s, e in self.matcher(doc)]
+        found = []
+        for span in filter_spans(spans):
+            quantity = self._read(span)
+            if quantity is not None:
+                found.append(quantity)
+        return found
+
+    @staticmethod
+    def _read(span: Span) -> Quantity | None:
+        kind = span.label_
+        numbers = [t._.num for t in span if t._.is_num]
+        blank = any(t._.blank for t in span)
+        start, end = span.start_char, span.end_char
+        if kind == "DURATION":
+            words = [t.lower_ for t in span]
+            unit = UNIT_WORDS[next(w for w in reversed(words) if w in UNIT_WORDS)]
+            business = any(w in {"business", "working", "banking"} for w in words)
+            if business and unit == "days":
+                unit = "business_days"
+            value = None if blank and not numbers else numbers[-1]
+            return Quantity(kind, start, end, value, unit, business_days=business)
+        if kind == "PERCENT":
+            value = None if blank and not numbers else numbers[-1]
+            return Quantity(kind, start, end, value, "percent")
+        if kind == "SCORE":
+            return Quantity(kind, start, end, numbers[0], "score")
+        if kind == "RATIO":
+            first, second = re.split(r"\s*/\s*", span.text)
+            return Quantity(kind, start, end, float(second), "seconds", share=float(first) / 100)
+        if kind == "NET":
+            return Quantity(kind, start, end, numbers[-1], "days")
+        return None

@@ -1,0 +1,241 @@
+"""From quantities to targets: which metric a number belongs to, which way it bounds,
+and the context the text gives (channel, priority, measurement period, business hours).
+
+Attribution reads the words around the number in its sentence, then the clause's
+heading path (a table header or a section title) when the sentence is silent. Cue
+words live in `analyzer/data/target_metrics.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from analyzer.extract.quantities import Quantity, QuantityFinder
+from analyzer.model import Clause, Target
+
+SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "business_days": 86400, "weeks": 604800,
+           "months": 30 * 86400, "years": 365 * 86400}
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[\"\u201c(]?[A-Z0-9(])|\n+| \| ")
+# Bound words as drafted; the one nearest before the number decides the comparator.
+_BOUNDS = [
+    ("<=", re.compile(r"\b(within|no later than|not later than|no more than|not more than|up to|at most|maximum|"
+                      r"max\.|not (to )?exceed|less than or equal to|by no later than|no longer than|"
+                      r"not longer than|in no event (more|later) than)\b", re.IGNORECASE)),
+    (">=", re.compile(r"\b(at least|not less than|no less than|minimum|min\.|not fewer than|no fewer than|"
+                      r"greater than or equal to)\b", re.IGNORECASE)),
+    ("<", re.compile(r"\b(less than|fewer than|below|shorter than)\b", re.IGNORECASE)),
+    (">", re.compile(r"\b(more than|greater than|exceeds?|exceeding|above|in excess of|longer than)\b",
+                     re.IGNORECASE)),
+]
+_AFTER_GE = re.compile(r"^\W*(or (more|greater|higher|better|longer)|and above|minimum)", re.IGNORECASE)
+_AFTER_LE = re.compile(r"^\W*(or (less|fewer|sooner|shorter)|and below|maximum|or earlier)", re.IGNORECASE)
+_COMMITMENT = re.compile(
+    r"(within|no later than|not later than|at least|not less than|prior|advance|notice|after|following|before|"
+    r"for a period|period of|term of|up to|not exceed|each|every|per|initial|renew|net|due|shall|will|must)",
+    re.IGNORECASE)
+
+CHANNELS = [
+    ("social", re.compile(r"social media|twitter|facebook|instagram|linkedin|\bsocial\b", re.IGNORECASE)),
+    ("chat", re.compile(r"\b(live )?chat\b|instant messag|messaging", re.IGNORECASE)),
+    ("email", re.compile(r"e-?mail", re.IGNORECASE)),
+    ("phone", re.compile(r"tele?phone|\bphone|\bcalls?\b|\bvoice\b|\bivr\b|hotline", re.IGNORECASE)),
+    ("web", re.compile(r"web ?form|web portal|\bportal\b|online form|website", re.IGNORECASE)),
+]
+PRIORITY = re.compile(
+    r"\b(P[1-5]|Priority\s*(?:Level\s*)?[1-5]|Severity\s*(?:Level\s*)?[1-5]|Sev\s*[1-5]|Level\s*[1-5]|"
+    r"(?:critical|urgent|high|medium|normal|low)(?=\s*(?:priority|severity|\||:|\)|-|$)))",
+    re.IGNORECASE)
+PERIOD = re.compile(
+    r"\b(per (?:calendar |billing )?(?:month|quarter|year|week|day|subscription period)|"
+    r"(?:in |during |for )?(?:each|any|every|a) (?:calendar |billing )?(?:month|quarter|year|week|day)|"
+    r"(?:monthly|quarterly|annually|annual|weekly|daily|yearly)(?!\s+(?:fees?|charges?|invoices?|payments?|"
+    r"subscription|price|rent|amount|service fee))|"
+    r"(?:in|during|over) (?:a|any|each|the) (?:rolling )?(?:calendar )?(?:month|quarter|year)|"
+    r"calendar month|calendar quarter|measurement (?:period|window))\b",
+    re.IGNORECASE)
+BUSINESS_CLOCK = re.compile(r"business hours?|working hours?|business days?|working days?|"
+                            r"normal hours|office hours|hours of operation", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MetricCue:
+    metric: str
+    units: frozenset[str]
+    better: str
+    cues: tuple[re.Pattern[str], ...]
+
+
+def load_metric_cues(path: Path | None = None) -> list[MetricCue]:
+    text = path.read_text() if path else resources.files("analyzer.data").joinpath("target_metrics.yaml").read_text()
+    cues = []
+    for entry in yaml.safe_load(text)["metrics"]:
+        cues.append(MetricCue(
+            metric=entry.get("alias_of", entry["id"]),
+            units=frozenset(entry["units"]),
+            better=entry["better"],
+            cues=tuple(re.compile(c, re.IGNORECASE) for c in entry["cues"]),
+        ))
+    return cues
+
+
+def unit_kind(unit: str) -> str:
+    if unit in SECONDS:
+        return "duration"
+    return unit  # percent, score, rings, currency, count
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() <= start:
+            left = m.end()
+        elif m.start() >= end:
+            return left, m.start()
+    return left, len(text)
+
+
+class TargetExtractor:
+    """Build once per process; `extract` runs over a document's clauses."""
+
+    def __init__(self, metrics_path: Path | None = None) -> None:
+        self.finder = QuantityFinder()
+        self.cues = load_metric_cues(metrics_path)
+        self.better = {c.metric: c.better for c in self.cues}
+
+    def extract(self, clauses: list[Clause]) -> list[Target]:
+        targets: list[Target] = []
+        found = self.finder.find_many([c.text for c in clauses])
+        for clause, quantities in zip(clauses, found, strict=True):
+            targets.extend(self._clause_targets(clause, quantities))
+        return targets
+
+    # ------------------------------------------------------------------
+    def _clause_targets(self, clause: Clause, quantities: list[Quantity]) -> list[Target]:
+        text = clause.text
+        context = " / ".join(clause.heading_path + ([clause.heading] if clause.heading else []))
+        used: set[int] = set()
+        out = []
+        for i, q in enumerate(quantities):
+            if i in used:
+                continue
+            s_start, s_end = _sentence_bounds(text, q.start, q.end)
+            sentence = text[s_start:s_end]
+            before = text[max(s_start, q.start - 160):q.start]
+            after = text[q.end:min(s_end, q.end + 60)]
+            if q.kind == "PERCENT":
+                pair = self._share_pair(quantities, i, text, s_end)
+                if pair is not None:
+                    used.add(pair)
+                    out.append(self._service_level(clause, q, quantities[pair], sentence, context))
+                    continue
+            metric = self._metric(before, after, context, q)
+            if metric == "unknown" and q.value is not None and (
+                q.kind == "PERCENT" or not _COMMITMENT.search(before[-60:] + " " + after[:30])
+            ):
+                continue
+            out.append(self._target(clause, q, q.value, q.unit, q.share, metric, before, after, sentence, context))
+        return out
+
+    def _share_pair(self, quantities: list[Quantity], index: int, text: str, sentence_end: int) -> int | None:
+        """"80% of calls answered within 20 seconds": the duration that the share qualifies."""
+        q = quantities[index]
+        for j in range(index + 1, len(quantities)):
+            other = quantities[j]
+            if other.start > sentence_end or other.start - q.end > 120:
+                break
+            if other.kind == "DURATION" and unit_kind(other.unit) == "duration" or other.unit == "rings":
+                between = text[q.end:other.start]
+                if re.search(r"\b(within|in|under|no later than|by)\b", between, re.IGNORECASE) and re.search(
+                        r"\b(calls?|contacts?|emails?|e-mails?|chats?|tickets?|requests?|inquiries|enquiries|"
+                        r"messages?|incidents?|answered|responded|resolved|handled)\b", between, re.IGNORECASE):
+                    return j
+        return None
+
+    def _metric(self, before: str, after: str, context: str, q: Quantity) -> str:
+        if q.kind == "RATIO":
+            return "service_level"
+        if q.kind == "NET":
+            return "payment_period"
+        kind = unit_kind(q.unit)
+        best: tuple[int, str] | None = None
+        window = before + " \u2038 " + after
+        anchor = len(before) + 1
+        for cue in self.cues:
+            if kind not in cue.units:
+                continue
+            for pattern in cue.cues:
+                for m in pattern.finditer(window):
+                    distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 2 + 10
+                    if best is None or distance < best[0]:
+                        best = (distance, cue.metric)
+        if best is not None:
+            return best[1]
+        for cue in self.cues:
+            if kind in cue.units and any(p.search(context) for p in cue.cues):
+                return cue.metric
+        return "unknown"
+
+    def _comparator(self, before: str, after: str, metric: str) -> str:
+        """The bound as written (so that "a minimum response time" stays >= and can be flagged)."""
+        tail = before[-60:]
+        nearest: tuple[int, str] | None = None
+        for comparator, pattern in _BOUNDS:
+            for m in pattern.finditer(tail):
+                if nearest is None or m.end() > nearest[0] or (m.end() == nearest[0] and len(comparator) == 2):
+                    nearest = (m.end(), comparator)
+        if nearest is not None:
+            return nearest[1]
+        if _AFTER_LE.search(after):
+            return "<="
+        if _AFTER_GE.search(after):
+            return ">="
+        if metric in {"response_time", "resolution_time", "average_speed_of_answer", "average_handle_time",
+                      "abandonment_rate", "credit_cap", "liability_cap"}:
+            return "<="
+        if metric in {"availability", "customer_satisfaction", "first_contact_resolution", "accuracy",
+                      "quality_score", "net_promoter_score"}:
+            return ">="
+        return "=="
+
+    def _service_level(self, clause: Clause, share: Quantity, duration: Quantity, sentence: str, context: str
+                       ) -> Target:
+        start, end = clause.start + share.start, clause.start + duration.end
+        before = clause.text[max(0, share.start - 60):share.start]
+        return self._make(clause, start, end, "service_level", ">=", duration.value, duration.unit,
+                          share.value / 100 if share.value is not None else None, sentence, context,
+                          before, duration.business_days)
+
+    def _target(self, clause: Clause, q: Quantity, value, unit, share, metric, before, after, sentence, context
+                ) -> Target:
+        comparator = self._comparator(before, after, metric)
+        return self._make(clause, clause.start + q.start, clause.start + q.end, metric, comparator, value, unit,
+                          share, sentence, context, before, q.business_days, after)
+
+    def _make(self, clause, start, end, metric, comparator, value, unit, share, sentence, context, before,
+              business_days, after="") -> Target:
+        normalized = None
+        if value is not None:
+            if unit in SECONDS:
+                normalized = value * SECONDS[unit]
+            elif unit == "percent":
+                normalized = value / 100
+            else:
+                normalized = value
+        channel = next((name for name, rx in CHANNELS if rx.search(sentence)), None)
+        if channel is None:
+            channel = next((name for name, rx in CHANNELS if rx.search(context)), None)
+        priority = PRIORITY.search(sentence) or PRIORITY.search(context)
+        period = PERIOD.search(sentence)
+        business = business_days or bool(BUSINESS_CLOCK.search(before[-40:] + " " + after[:40]))
+        return Target(
+            metric=metric, comparator=comparator, value=value, unit=unit, normalized=normalized, share=share,
+            channel=channel, priority=priority.group(0) if priority else None,
+            period=period.group(0) if period else None, business_hours=business,
+            text=clause.text[start - clause.start:end - clause.start], start=start, end=end, clause_id=clause.id,
+        )
