@@ -40,6 +40,11 @@ _COMMITMENT = re.compile(
     r"for a period|period of|term of|up to|not exceed|each|every|per|initial|renew|net|due|shall|will|must)",
     re.IGNORECASE)
 
+# Rates that are commitments only when stated as a floor ("at least 99.9%").
+RATES = {"availability", "customer_satisfaction", "first_contact_resolution", "accuracy", "quality_score"}
+_CONDITION = re.compile(r"\b(if|where|when|whenever|in the event|falls?|drops?|below|less than|lower than|"
+                        r"greater than|but)\b", re.IGNORECASE)
+
 CHANNELS = [
     ("social", re.compile(r"social media|twitter|facebook|instagram|linkedin|\bsocial\b", re.IGNORECASE)),
     ("chat", re.compile(r"\b(live )?chat\b|instant messag|messaging", re.IGNORECASE)),
@@ -71,10 +76,35 @@ class MetricCue:
     cues: tuple[re.Pattern[str], ...]
 
 
-def load_metric_cues(path: Path | None = None) -> list[MetricCue]:
+@dataclass(frozen=True)
+class NotTarget:
+    name: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    sentence: re.Pattern[str] | None
+    number: re.Pattern[str] | None
+
+    def matches(self, before: str, after: str, sentence: str, number: str) -> bool:
+        checks = [(self.before, before), (self.after, after), (self.sentence, sentence), (self.number, number)]
+        return any(rx is not None and rx.search(text) for rx, text in checks)
+
+
+def _load_yaml(path: Path | None) -> dict:
     text = path.read_text() if path else resources.files("analyzer.data").joinpath("target_metrics.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def load_not_targets(path: Path | None = None) -> list[NotTarget]:
+    def rx(value: str | None) -> re.Pattern[str] | None:
+        return re.compile(value, re.IGNORECASE) if value else None
+
+    return [NotTarget(e["name"], rx(e.get("before")), rx(e.get("after")), rx(e.get("sentence")), rx(e.get("number")))
+            for e in _load_yaml(path).get("not_targets", [])]
+
+
+def load_metric_cues(path: Path | None = None) -> list[MetricCue]:
     cues = []
-    for entry in yaml.safe_load(text)["metrics"]:
+    for entry in _load_yaml(path)["metrics"]:
         cues.append(MetricCue(
             metric=entry.get("alias_of", entry["id"]),
             units=frozenset(entry["units"]),
@@ -106,6 +136,7 @@ class TargetExtractor:
     def __init__(self, metrics_path: Path | None = None) -> None:
         self.finder = QuantityFinder()
         self.cues = load_metric_cues(metrics_path)
+        self.not_targets = load_not_targets(metrics_path)
         self.better = {c.metric: c.better for c in self.cues}
 
     def extract(self, clauses: list[Clause]) -> list[Target]:
@@ -134,13 +165,23 @@ class TargetExtractor:
                     used.add(pair)
                     out.append(self._service_level(clause, q, quantities[pair], sentence, context))
                     continue
+            number = text[q.start:q.end].split()[0] if q.kind == "DURATION" else ""
+            if any(f.matches(before, after, sentence, number) for f in self.not_targets):
+                continue
             metric = self._metric(before, after, context, q)
+            if self.better.get(metric) == "higher" and metric in RATES and self._is_condition(before):
+                continue
             if metric == "unknown" and q.value is not None and (
                 q.kind == "PERCENT" or not _COMMITMENT.search(before[-60:] + " " + after[:30])
             ):
                 continue
             out.append(self._target(clause, q, q.value, q.unit, q.share, metric, before, after, sentence, context))
         return out
+
+    @staticmethod
+    def _is_condition(before: str) -> bool:
+        """A share in "if availability falls below 99%" is a trigger, not a commitment."""
+        return bool(_CONDITION.search(before[-120:]))
 
     def _share_pair(self, quantities: list[Quantity], index: int, text: str, sentence_end: int) -> int | None:
         """"80% of calls answered within 20 seconds": the duration that the share qualifies."""

@@ -127,7 +127,13 @@ _CODE = re.compile(r"`([^`]*)`")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 
 
+_BLANK = re.compile(r"_{3,}")
+_BLANK_MARK = "\ue000"  # stands in for "_" in fill-in blanks while emphasis markers are removed
+
+
 def clean_markdown_inline(text: str) -> str:
+    # "Name: ________" is a blank to fill in, not emphasis: keep it whole.
+    text = _BLANK.sub(lambda m: _BLANK_MARK * len(m.group()), text)
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
@@ -137,7 +143,7 @@ def clean_markdown_inline(text: str) -> str:
     text = _EMPH_UNDERSCORE.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     text = _ESCAPE.sub(r"\1", text)
-    return clean_inline(html.unescape(text))
+    return clean_inline(html.unescape(text)).replace(_BLANK_MARK, "_")
 
 
 def _strip_front_matter(text: str) -> str:
