@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer.checks import Playbook, load_playbook, run_playbook
+from analyzer.checks.doctype import detect_doc_type, playbook_for
 from analyzer.classify.model import ClauseClassifier
 from analyzer.errors import ModelError
 from analyzer.extract import TargetExtractor
@@ -30,6 +32,7 @@ class Analyzer:
     _classifier: ClauseClassifier | None = field(default=None, init=False, repr=False)
     _classifier_error: str | None = field(default=None, init=False, repr=False)
     _extractor: TargetExtractor | None = field(default=None, init=False, repr=False)
+    _playbooks: dict[str, Playbook] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def extractor(self) -> TargetExtractor:
@@ -47,19 +50,37 @@ class Analyzer:
                 self._classifier_error = str(exc)
         return self._classifier
 
-    def analyze(self, source: str | Path | bytes, file_name: str | None = None) -> Report:
-        """Analyze a path, or bytes with their file name."""
+    def analyze(self, source: str | Path | bytes, file_name: str | None = None,
+                playbook: str | Path | None = None) -> Report:
+        """Analyze a path, or bytes with their file name. `playbook`: a built-in name or a YAML path
+        (default: chosen from the detected document type)."""
         data, name = _read_source(source, file_name)
         document = load_document(data, name, self.limits)
-        return self.analyze_document(document)
+        return self.analyze_document(document, playbook)
 
-    def analyze_document(self, document: Document) -> Report:
+    def playbook(self, name_or_path: str | Path) -> Playbook:
+        """Playbooks are parsed and validated once per process."""
+        key = str(name_or_path)
+        if key not in self._playbooks:
+            self._playbooks[key] = load_playbook(name_or_path)
+        return self._playbooks[key]
+
+    def analyze_document(self, document: Document, playbook: str | Path | None = None) -> Report:
         from analyzer import __version__
 
         clauses = segment(document)
         warnings = list(document.warnings)
         coverage = self._label(clauses, warnings)
         targets = self.extractor.extract(clauses)
+        doc_type, type_reason = detect_doc_type(clauses, document.text)
+        if playbook is None:
+            playbook_name, playbook_reason = playbook_for(doc_type, document.text)
+            chosen = self.playbook(playbook_name)
+            reason = f"{type_reason}; playbook {chosen.id} chosen as {playbook_reason}"
+        else:
+            chosen = self.playbook(playbook)
+            reason = f"{type_reason}; playbook {chosen.id} named by the user"
+        checked = run_playbook(chosen, document.text, clauses, targets)
         return Report(
             analyzer_version=__version__,
             document=DocumentInfo(
@@ -69,10 +90,15 @@ class Analyzer:
                 pages=len(document.pages),
                 characters=len(document.text),
                 warnings=warnings,
+                doc_type=doc_type,
+                doc_type_reason=reason,
             ),
             clauses=clauses,
             targets=targets,
+            findings=checked.findings,
             coverage=coverage,
+            playbook=chosen.id,
+            completeness=checked.completeness,
             text=document.text if self.include_text else None,
         )
 
@@ -101,9 +127,9 @@ def _read_source(source: str | Path | bytes, file_name: str | None) -> tuple[byt
 _default: Analyzer | None = None
 
 
-def analyze(source: str | Path | bytes, file_name: str | None = None) -> Report:
+def analyze(source: str | Path | bytes, file_name: str | None = None, playbook: str | Path | None = None) -> Report:
     """Analyze one document with the default analyzer (loaded once per process)."""
     global _default
     if _default is None:
         _default = Analyzer()
-    return _default.analyze(source, file_name)
+    return _default.analyze(source, file_name, playbook)

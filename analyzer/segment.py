@@ -20,6 +20,8 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or
 _RUN_IN = re.compile(r"^(?P<h>[^.:;!?]{2,80}?)(?:\.|:|\s[-\u2013\u2014])\s+(?=\S)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _MAX_HEADING_WORDS = 12
+# One-word "headings" before a full stop that are really abbreviations ("Mr. Smith", "No. 5").
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "inc", "ltd", "co", "st"}
 
 
 def _is_title_case(text: str) -> bool:
@@ -61,7 +63,7 @@ def split_run_in_heading(text: str) -> tuple[str, int] | None:
         return None
     if not (_is_caps(heading) or (_is_title_case(heading) and len(words) <= 6)):
         return None
-    if heading.lower().startswith(("mr", "mrs", "ms", "dr", "no", "inc", "ltd", "co", "st")) and len(words) == 1:
+    if len(words) == 1 and heading.lower() in _ABBREVIATIONS:
         return None
     return heading.strip(" -\u2013\u2014\"\u201c\u201d"), m.end()
 
@@ -83,6 +85,9 @@ class Segmenter:
         self.table_header: str | None = None
         self.in_table = False
         self.last_decimal: tuple[int, ...] | None = None
+        # The last piece was a heading that is only a number ("ARTICLE IV", "SCHEDULE 2"): a title
+        # line right after it names that section rather than opening a sibling of it.
+        self.after_bare_number = False
 
     def run(self) -> list[Clause]:
         for block in self.document.blocks:
@@ -128,6 +133,7 @@ class Segmenter:
 
     def _piece(self, block: Block) -> None:
         text = block.text
+        after_bare_number, self.after_bare_number = self.after_bare_number, False
         if block.kind != BlockKind.TABLE_ROW:
             self.in_table = False
             self.table_header = None
@@ -152,7 +158,8 @@ class Segmenter:
         else:
             is_heading = number is not None
         if is_heading:
-            self._open_section(self._rank(number, body), text)
+            self._open_section(self._rank(number, body, after_bare_number), text)
+            self.after_bare_number = number is not None and not body.strip()
             return
         heading = None
         run_in = split_run_in_heading(body)
@@ -160,9 +167,11 @@ class Segmenter:
             heading, _ = run_in
         self._add_clause(block, number, heading)
 
-    def _rank(self, number: ClauseNumber | None, title: str) -> int:
+    def _rank(self, number: ClauseNumber | None, title: str, after_bare_number: bool = False) -> int:
         if number is not None:
             return 10 + number.depth
+        if after_bare_number and self.stack:
+            return self.stack[-1].rank + 1
         if _is_caps(title):
             return 10 if not self.stack else min(s.rank for s in self.stack)
         # An unnumbered title-case line sits under the current numbered section.

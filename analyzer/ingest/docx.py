@@ -72,6 +72,12 @@ def _paragraph_text(p) -> tuple[str, bool]:
     return clean_inline("".join(parts)), page_break
 
 
+def _mark_deleted(ppr) -> bool:
+    """Whether the paragraph mark is a tracked deletion (the paragraph goes away on accepting)."""
+    rpr = ppr.find(qn("w:rPr")) if ppr is not None else None
+    return rpr is not None and rpr.find(_W_DEL) is not None
+
+
 class DocxBackend(Backend):
     format = "docx"
 
@@ -113,7 +119,10 @@ class DocxBackend(Backend):
             style_id = ppr.find(qn("w:pStyle")).get(qn("w:val"))
         level = self._heading_level(ppr, style_id)
         num_id, ilvl = self.numbering.numbering_of(ppr, style_id)
-        number, is_bullet = self.numbering.next_label(num_id, ilvl) if text else (None, False)
+        # Word shows (and counts) the number of an empty list paragraph, unless the paragraph itself
+        # is a tracked deletion; skipping it would shift every later number in the list.
+        counted = bool(text) or not _mark_deleted(ppr)
+        number, is_bullet = self.numbering.next_label(num_id, ilvl) if counted else (None, False)
         if text:
             if level is not None:
                 kind = BlockKind.HEADING

@@ -1,0 +1,236 @@
+"""The checks a playbook can name. Thresholds and word lists come from the rule's
+`params` in the playbook; the code here only knows how to look.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from analyzer.checks.playbook import Requirement, Rule
+from analyzer.model import Clause, Finding, Target
+
+LOWER_IS_BETTER = {"response_time", "resolution_time", "average_speed_of_answer", "average_handle_time",
+                   "abandonment_rate", "breach_notification"}
+HIGHER_IS_BETTER = {"availability", "customer_satisfaction", "net_promoter_score", "first_contact_resolution",
+                    "accuracy", "quality_score", "service_level"}
+SLA_METRICS = LOWER_IS_BETTER | HIGHER_IS_BETTER
+_SENTENCE = re.compile(r"[^.;!?\n]+[.;!?]?")
+_HAS_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|"
+                         r"forty|fifty|sixty|ninety)\b", re.IGNORECASE)
+
+
+@dataclass
+class CheckContext:
+    text: str
+    clauses: list[Clause]
+    targets: list[Target]
+
+    def labels(self, clause: Clause) -> set[str]:
+        return {lab.label for lab in clause.labels}
+
+    def clauses_with(self, labels: list[str]) -> list[Clause]:
+        wanted = set(labels)
+        return [c for c in self.clauses if self.labels(c) & wanted]
+
+    def targets_in(self, clause: Clause) -> list[Target]:
+        return [t for t in self.targets if t.clause_id == clause.id]
+
+
+def _finding(rule: Rule, clause: Clause | None = None, start: int | None = None, end: int | None = None,
+             text: str | None = None, message: str | None = None) -> Finding:
+    if clause is not None and start is None:
+        start, end, text = clause.start, clause.end, None
+    return Finding(rule=rule.id, severity=rule.severity, message=message or rule.message,
+                   suggestion=rule.suggestion, clause_id=clause.id if clause else None, start=start, end=end,
+                   text=text)
+
+
+# ------------------------------------------------------------------ section rules
+def _per_channel(ctx: CheckContext, rule: Rule) -> bool:
+    in_scope = set()
+    for clause in ctx.clauses_with(["scope_of_services", "service_levels"]):
+        for name, pattern in (("phone", r"\b(tele)?phone|\bcalls?\b"), ("email", r"e-?mail"), ("chat", r"\bchat\b"),
+                              ("social", r"social media")):
+            if re.search(pattern, clause.text, re.IGNORECASE):
+                in_scope.add(name)
+    if len(in_scope) < 2:
+        return True
+    with_targets = {t.channel for t in ctx.targets if t.metric in SLA_METRICS and t.channel and t.value is not None}
+    return len(with_targets & in_scope) >= 2
+
+
+def _priorities(ctx: CheckContext, rule: Rule) -> bool:
+    levels = {t.priority.lower() for t in ctx.targets if t.priority and t.metric in SLA_METRICS}
+    return len(levels) >= 2
+
+
+SECTION_CHECKS: dict[str, Callable[[CheckContext, Rule], bool]] = {
+    "per_channel": _per_channel,
+    "priorities": _priorities,
+}
+
+
+def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> bool:
+    if requirement.labels_any and not ctx.clauses_with(requirement.labels_any):
+        return False
+    if requirement.metrics_any and not any(
+            t.metric in requirement.metrics_any and t.value is not None for t in ctx.targets):
+        return False
+    if requirement.text_any:
+        pool = ctx.clauses_with(requirement.labels_any) if requirement.text_in_labels else ctx.clauses
+        patterns = [re.compile(p, re.IGNORECASE) for p in requirement.text_any]
+        if not any(p.search(c.text) or p.search(c.context_heading or "") for c in pool for p in patterns):
+            return False
+    return not (requirement.check and not SECTION_CHECKS[requirement.check](ctx, rule))
+
+
+# ------------------------------------------------------------------ drafting rules
+def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    patterns = [re.compile(p, re.IGNORECASE) for p in rule.params["patterns"]]
+    ignore_before = re.compile(rule.params.get("ignore_before", r"$^"), re.IGNORECASE)
+    for clause in ctx.clauses:
+        taken: list[tuple[int, int]] = []
+        for pattern in patterns:
+            for m in pattern.finditer(clause.text):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                if ignore_before.search(clause.text[max(0, m.start() - 30):m.start()]):
+                    continue
+                taken.append((m.start(), m.end()))
+                yield _finding(rule, clause, clause.start + m.start(), clause.start + m.end(), m.group(0),
+                               f"Unfilled template blank {m.group(0)!r}: {rule.message}")
+
+
+def _vague(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    words = re.compile(r"\b(" + "|".join(rule.params["words"]) + r")\b", re.IGNORECASE)
+    obligation = re.compile(rule.params.get("obligation", r"\b(shall|will|must|agrees? to|undertakes? to)\b"),
+                            re.IGNORECASE)
+    labels = set(rule.params.get("labels", []))
+    for clause in ctx.clauses:
+        if labels and not ctx.labels(clause) & labels:
+            continue
+        for sentence in _SENTENCE.finditer(clause.text):
+            body = sentence.group(0)
+            m = words.search(body)
+            if m and obligation.search(body) and not _HAS_NUMBER.search(body):
+                start = clause.start + sentence.start() + m.start()
+                yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0),
+                               f"Vague standard {m.group(0)!r} with no number: {rule.message}")
+
+
+def _no_target(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    metrics = re.compile(r"\b(" + "|".join(rule.params["metric_names"]) + r")\b", re.IGNORECASE)
+    skip = set(rule.params.get("skip_labels", []))
+    for clause in ctx.clauses:
+        labels = ctx.labels(clause)
+        if labels and labels <= skip:
+            continue
+        m = metrics.search(clause.text)
+        if m and not ctx.targets_in(clause) and not _HAS_NUMBER.search(clause.text):
+            start = clause.start + m.start()
+            yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0),
+                           f"{m.group(0)} is named with no numeric target: {rule.message}")
+
+
+def _inverted(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    clauses = {c.id: c for c in ctx.clauses}
+    for t in ctx.targets:
+        wrong = (t.metric in LOWER_IS_BETTER and t.comparator in {">=", ">"}) or (
+            t.metric in HIGHER_IS_BETTER - {"service_level"} and t.comparator in {"<=", "<"})
+        if wrong:
+            direction = "lower" if t.metric in LOWER_IS_BETTER else "higher"
+            yield _finding(rule, clauses.get(t.clause_id or ""), t.start, t.end, t.text,
+                           f"{t.metric.replace('_', ' ')} is bounded with {t.comparator} although {direction} is "
+                           f"better: {rule.message}")
+
+
+def _no_period(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    period_words = re.compile(rule.params["period_pattern"], re.IGNORECASE)
+    metrics = set(rule.params.get("metrics", []))
+    for clause in ctx.clauses:
+        if period_words.search(clause.text) or period_words.search(" ".join(clause.heading_path)):
+            continue
+        for t in ctx.targets_in(clause):
+            if t.metric in metrics and t.period is None and t.value is not None:
+                yield _finding(rule, clause, t.start, t.end, t.text)
+                break
+
+
+def _conflict(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    metrics = set(rule.params.get("metrics", []))
+    seen: dict[tuple, Target] = {}
+    clauses = {c.id: c for c in ctx.clauses}
+    for t in ctx.targets:
+        if t.metric not in metrics or t.value is None:
+            continue
+        key = (t.metric, t.channel, (t.priority or "").lower(), t.share)
+        first = seen.setdefault(key, t)
+        if first is not t and first.clause_id != t.clause_id and first.normalized != t.normalized:
+            yield _finding(rule, clauses.get(t.clause_id or ""), t.start, t.end, t.text,
+                           f"{t.metric.replace('_', ' ')} is {t.text!r} here but {first.text!r} in clause "
+                           f"{first.clause_id}: {rule.message}")
+
+
+def _unrealistic(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    clauses = {c.id: c for c in ctx.clauses}
+    for t in ctx.targets:
+        if t.value is None or t.normalized is None:
+            continue
+        for limit in rule.params["limits"]:
+            if t.metric != limit["metric"] or (limit.get("channel") and limit["channel"] != t.channel):
+                continue
+            too_fast = "min_seconds" in limit and t.normalized < limit["min_seconds"]
+            too_slow = "max_seconds" in limit and t.normalized > limit["max_seconds"]
+            too_high = "max_fraction" in limit and t.normalized >= limit["max_fraction"]
+            if too_fast or too_slow or too_high:
+                yield _finding(rule, clauses.get(t.clause_id or ""), t.start, t.end, t.text,
+                               f"{t.text!r}: {limit['why']}")
+
+
+def _uncapped(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    credit_clauses = ctx.clauses_with(["service_credits_and_penalties"])
+    if not credit_clauses:
+        return
+    cap = re.compile(rule.params["cap_pattern"], re.IGNORECASE)
+    if any(t.metric == "credit_cap" for t in ctx.targets) or any(cap.search(c.text) for c in credit_clauses):
+        return
+    yield _finding(rule, credit_clauses[0])
+
+
+def _termination_no_notice(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    pattern = re.compile(rule.params["pattern"], re.IGNORECASE)
+    for clause in ctx.clauses_with(["termination"]):
+        for sentence in _SENTENCE.finditer(clause.text):
+            m = pattern.search(sentence.group(0))
+            if m and not _HAS_NUMBER.search(sentence.group(0)) and not re.search(
+                    r"\b(breach|insolven|bankrupt|fail|default|immediately)", sentence.group(0), re.IGNORECASE):
+                start = clause.start + sentence.start() + m.start()
+                yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0))
+
+
+def _term_unfilled(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    blank = re.compile(rule.params["blank_pattern"], re.IGNORECASE)
+    term = re.compile(rule.params["term_pattern"], re.IGNORECASE)
+    for clause in ctx.clauses:
+        if "term_and_renewal" not in ctx.labels(clause) and not term.search(clause.text):
+            continue
+        for sentence in _SENTENCE.finditer(clause.text):
+            if term.search(sentence.group(0)) and (m := blank.search(sentence.group(0))):
+                start = clause.start + sentence.start() + m.start()
+                yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0))
+
+
+DRAFTING_CHECKS: dict[str, Callable[[CheckContext, Rule], Iterator[Finding]]] = {
+    "placeholders": _placeholders,
+    "vague_standard": _vague,
+    "metric_without_target": _no_target,
+    "inverted_bound": _inverted,
+    "missing_period": _no_period,
+    "conflicting_targets": _conflict,
+    "unrealistic_target": _unrealistic,
+    "uncapped_remedies": _uncapped,
+    "termination_without_notice": _termination_no_notice,
+    "unfilled_term": _term_unfilled,
+}
