@@ -96,7 +96,8 @@ def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
             for m in pattern.finditer(clause.text):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
-                if ignore_before.search(clause.text[max(0, m.start() - 30):m.start()]):
+                absolute = clause.start + m.start()
+                if ignore_before.search(ctx.text[max(0, absolute - 40):absolute]):
                     continue
                 taken.append((m.start(), m.end()))
                 yield _finding(rule, clause, clause.start + m.start(), clause.start + m.end(), m.group(0),
