@@ -72,6 +72,7 @@ def split_run_in_heading(text: str) -> tuple[str, int] | None:
 class _Section:
     rank: int
     title: str
+    plain: bool = False  # an unnumbered, title-case line: its successors of the same kind are siblings
 
 
 class Segmenter:
@@ -95,10 +96,10 @@ class Segmenter:
         return self.clauses
 
     # ------------------------------------------------------------ sections
-    def _open_section(self, rank: int, title: str) -> None:
+    def _open_section(self, rank: int, title: str, plain: bool = False) -> None:
         while self.stack and self.stack[-1].rank >= rank:
             self.stack.pop()
-        self.stack.append(_Section(rank, title))
+        self.stack.append(_Section(rank, title, plain))
 
     def _heading_path(self) -> list[str]:
         path = [s.title for s in self.stack]
@@ -174,8 +175,10 @@ class Segmenter:
             return self.stack[-1].rank + 1
         if _is_caps(title):
             return 10 if not self.stack else min(s.rank for s in self.stack)
-        # An unnumbered title-case line sits under the current numbered section.
-        return (self.stack[-1].rank + 1) if self.stack else 10
+        # An unnumbered title-case line sits under the current section, beside the previous such line.
+        if not self.stack:
+            return 10
+        return self.stack[-1].rank if self.stack[-1].plain else self.stack[-1].rank + 1
 
     def _table_row(self, block: Block) -> None:
         is_header = not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200

@@ -84,6 +84,26 @@ def test_text_numbers_inside_sentences_are_kept():
     assert _texts(document) == ["1.1 The Supplier shall respond within 4 hours of a Priority 1 Incident."]
 
 
+@pytest.mark.parametrize(
+    ("raw", "paragraphs"),
+    [
+        ("The Customer shall pay within\n30 days of invoice.", 1),
+        ("The Supplier shall respond within\n4 Business Hours of a report.", 1),
+        ("The obligations set out in clause\n2.3 of Schedule 1 survive termination.", 1),
+        ("The obligations set out in Sections 1, 2 and\n3.1 survive termination.", 1),
+        ("1.1 The Supplier shall keep records.\n1.2 The Customer may inspect them.", 2),
+        ("1 DEFINITIONS\n1.1 Words have their ordinary meaning.\n2 Services\n2.1 The Supplier shall perform.", 4),
+        ("The parties agree as follows.\n2 Services are described in Schedule 1.", 2),
+        ("(a) by telephone;\n(b) by email; or\n(c) in writing.", 3),
+        ("ARTICLE 4\nSection 4.1 applies.", 2),
+    ],
+    ids=["days", "business-hours", "clause-reference", "list-reference", "decimal", "bare-numbers",
+         "bare-after-sentence", "lettered-list", "article"],
+)
+def test_text_numbered_line_starts_paragraph_only_when_it_opens_a_clause(raw, paragraphs):
+    assert len(load_document(raw.encode(), "a.txt").blocks) == paragraphs
+
+
 def test_text_wrapped_lines_join_and_numbered_lines_split(assert_offsets):
     raw = (
         "1.1 The Supplier shall keep the Service avail-\n"

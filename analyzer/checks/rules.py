@@ -90,6 +90,7 @@ def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> 
 def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     patterns = [re.compile(p, re.IGNORECASE) for p in rule.params["patterns"]]
     ignore_before = re.compile(rule.params.get("ignore_before", r"$^"), re.IGNORECASE)
+    signature_blank = re.compile(rule.params.get("signature_blank", r"^_+$"))
     for clause in ctx.clauses:
         taken: list[tuple[int, int]] = []
         for pattern in patterns:
@@ -97,7 +98,8 @@ def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 absolute = clause.start + m.start()
-                if ignore_before.search(ctx.text[max(0, absolute - 40):absolute]):
+                if signature_blank.match(m.group(0)) and ignore_before.search(
+                        ctx.text[max(0, absolute - 40):absolute]):
                     continue
                 taken.append((m.start(), m.end()))
                 yield _finding(rule, clause, clause.start + m.start(), clause.start + m.end(), m.group(0),

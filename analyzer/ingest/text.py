@@ -28,12 +28,23 @@ PAGE_NUMBER_LINE = re.compile(
     r"^\s*(?:[-\u2013\u2014]?\s*\d{1,4}\s*[-\u2013\u2014]?|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[ivxlc]{1,6})\s*$",
     re.IGNORECASE,
 )
-# A line that starts a new clause even without a blank line before it.
+# A line that starts a new clause even without a blank line before it: "2.3 ", "4. ", "(b) ", "Article 5".
 _NUMBERED_START = re.compile(
-    r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.?\s|\(?[a-z]{1,2}\)\s|\(?[ivxlc]{1,6}\)\s|"
+    r"^\s*(?:\d{1,3}(?:\.\d{1,3})+\.?\s|\d{1,3}[.)]\s|\(?[a-z]{1,2}\)\s|\(?[ivxlc]{1,6}\)\s|"
     r"(?:article|section|schedule|annex|exhibit|appendix)\s+[\dIVXLC]+\b)",
     re.IGNORECASE,
 )
+# "4 Fees" also numbers a clause, but "30 days" or "4 hours" at the start of a wrapped line does not:
+# a bare number starts a clause only before a capital and after a line that ended a sentence or heading.
+_BARE_NUMBER_START = re.compile(r"^\s*\d{1,2}\s+[A-Z\"\u201c(]")
+_ENDS_SENTENCE = re.compile(r"[.:;!?)]\s*$")
+# The previous line runs on into the number: "... as set out in clause" / "2.3 of Schedule 1".
+_RUNS_ON = re.compile(
+    r"(?:,|\b(?:and|or|section|sections|clause|clauses|paragraph|paragraphs|article|schedule|annex|exhibit|"
+    r"appendix|to|of|in|under|per|than|with|within|by|no\.))\s*$",
+    re.IGNORECASE,
+)
+_LIST_JOINER = re.compile(r";\s*(?:and|or)?\s*$", re.IGNORECASE)  # "(a) ...; and" / "(b) ..."
 
 
 def decode_text(data: bytes, file_name: str) -> str:
@@ -61,6 +72,16 @@ def decode_text(data: bytes, file_name: str) -> str:
     return data.decode(encoding, errors="replace")
 
 
+def _starts_clause(line: str, previous: str) -> bool:
+    """Whether a line opens a new numbered paragraph although no blank line comes before it."""
+    if _NUMBERED_START.match(line):
+        return not _RUNS_ON.search(previous) or bool(_LIST_JOINER.search(previous))
+    if _BARE_NUMBER_START.match(line):
+        stripped = previous.strip()
+        return bool(_ENDS_SENTENCE.search(stripped)) or (stripped.isupper() and len(stripped) < 80)
+    return False
+
+
 def _split_paragraphs(lines: list[str]) -> list[list[str]]:
     paragraphs: list[list[str]] = []
     current: list[str] = []
@@ -70,7 +91,7 @@ def _split_paragraphs(lines: list[str]) -> list[list[str]]:
                 paragraphs.append(current)
                 current = []
             continue
-        if current and _NUMBERED_START.match(line) and not current[-1].rstrip().endswith((",", "and", "or")):
+        if current and _starts_clause(line, current[-1]):
             paragraphs.append(current)
             current = []
         current.append(line)
