@@ -15,6 +15,7 @@ from pathlib import Path
 from analyzer.errors import AnalyzerError
 
 EXIT_OK, EXIT_GATE, EXIT_ERROR = 0, 1, 2
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
 def _error(message: str) -> None:
@@ -38,6 +39,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from analyzer.report import render
 
     analyzer = Analyzer()
+    playbook = args.playbook if args.playbook and args.playbook != "auto" else None
+    if playbook is not None:
+        analyzer.playbook(playbook)  # a bad playbook is a usage error, before any file is read
+    gate = SEVERITY_RANK.get(args.fail_on) if args.fail_on else None
+    gate_tripped = False
     out_dir = Path(args.out) if args.out else None
     if out_dir is None and len(args.files) > 1 and args.format in {"json"}:
         _error("several files need --out DIR (one report per file)")
@@ -47,7 +53,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for file in args.files:
         try:
-            report = analyzer.analyze(Path(file))
+            report = analyzer.analyze(Path(file), playbook=playbook)
         except (AnalyzerError, OSError, MemoryError, ValueError) as exc:
             _error(_read_failure(file, exc))
             status = EXIT_ERROR
@@ -56,12 +62,72 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             _error(f"{file}: internal error ({type(exc).__name__}: {exc})")
             status = EXIT_ERROR
             continue
+        if gate is not None and any(SEVERITY_RANK[f.severity] >= gate for f in report.findings):
+            gate_tripped = True
         rendered = render(report, args.format)
         if out_dir is None:
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
         else:
             (out_dir / f"{Path(file).name}.{args.format}").write_text(rendered, encoding="utf-8")
+    if status == EXIT_OK and gate_tripped:
+        _error(f"findings at or above severity {args.fail_on} (--fail-on)")
+        return EXIT_GATE
     return status
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from analyzer.pipeline import Analyzer
+
+    analyzer = Analyzer()
+    status = EXIT_OK
+    fields = ["file", "clause_id", "metric", "comparator", "value", "unit", "normalized", "share", "channel",
+              "priority", "period", "business_hours", "start", "end", "text"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore") if args.format == "csv" else None
+    if writer:
+        writer.writeheader()
+    for file in args.files:
+        try:
+            report = analyzer.analyze(Path(file))
+        except (AnalyzerError, OSError, ValueError) as exc:
+            _error(_read_failure(file, exc))
+            status = EXIT_ERROR
+            continue
+        rows = [{"file": file, **t.model_dump()} for t in report.targets]
+        if args.format == "json":
+            for row in rows:
+                print(json.dumps(row))
+        elif writer:
+            writer.writerows(rows)
+        else:
+            print(f"{file}: {len(rows)} targets")
+            print(f"{'clause':7} {'metric':26} {'bound':5} {'value':>8} {'unit':14} {'channel':8} {'priority':10} "
+                  f"{'period':18} text")
+            for t in report.targets:
+                value = "blank" if t.value is None else f"{t.value:g}"
+                print(f"{t.clause_id or '':7} {t.metric:26} {t.comparator:5} {value:>8} {t.unit:14} "
+                      f"{t.channel or '':8} {t.priority or '':10} {t.period or '':18} {t.text}")
+    return status
+
+
+def cmd_playbooks(args: argparse.Namespace) -> int:
+    from analyzer.checks import builtin_names, load_playbook
+
+    for name in builtin_names():
+        playbook = load_playbook(name)
+        print(f"{name:22} {len(playbook.rules):3} rules  {playbook.name}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from analyzer.model import Report
+
+    print(json.dumps(Report.model_json_schema(), indent=2))
+    return EXIT_OK
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -120,7 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["json", "md"], default="json")
     p.add_argument("--out", metavar="DIR", help="write DIR/<file name>.<format> for each input")
+    p.add_argument("--playbook", metavar="NAME|PATH", help="built-in playbook name or YAML file (default: auto)")
+    p.add_argument("--fail-on", choices=["high", "medium", "low"],
+                   help="exit 1 when a finding at or above this severity exists (a gate for pipelines)")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("targets", help="print the numeric targets of agreements")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_targets)
+
+    p = sub.add_parser("playbooks", help="list the built-in playbooks")
+    p.set_defaults(func=cmd_playbooks)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the report")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("train", help="train the clause classifier on a labeled JSONL corpus")
     p.add_argument("--corpus", metavar="PATH", help="JSONL file or folder of them (default: corpora/clauses)")

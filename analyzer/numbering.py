@@ -12,17 +12,19 @@ ROMAN = re.compile(r"^[ivxlc]+$", re.IGNORECASE)
 class ClauseNumber:
     text: str  # as written, without trailing punctuation: "3.2", "(a)", "Article IV"
     style: str  # container | article | section | decimal | alpha | roman | upper_alpha
-    depth: int  # nesting rank: container 0, article 1, "3.2" 2, ...
+    depth: int  # nesting rank: container and article 0, "3" 1, "3.2" 2, ...
     rest_offset: int  # where the text after the number starts
 
+
+# After "Schedule 2", "Article IV", "Section 5": optional punctuation, also " - " / " – ", then spaces.
+_LABEL_END = r"\b(?:[.:\-\u2013\u2014]|\s+[.:\-\u2013\u2014](?=\s))?\s*"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("container", re.compile(
         r"^(?P<n>(?:schedule|annex|exhibit|appendix|attachment|addendum)\s+(?:[A-Z]{1,2}|\d{1,3}|[IVXLC]{1,6})"
-        r"(?:[.-]\d{1,3})?)\b[.:\-\u2013\u2014]?\s*", re.IGNORECASE)),
-    ("article", re.compile(r"^(?P<n>article\s+(?:[IVXLC]{1,6}|\d{1,3}))\b[.:\-\u2013\u2014]?\s*", re.IGNORECASE)),
-    ("section", re.compile(r"^(?P<n>section\s+\d{1,3}(?:\.\d{1,3}){0,4}[a-z]?)\b[.:\-\u2013\u2014]?\s*",
-                           re.IGNORECASE)),
+        r"(?:[.-]\d{1,3})?)" + _LABEL_END, re.IGNORECASE)),
+    ("article", re.compile(r"^(?P<n>article\s+(?:[IVXLC]{1,6}|\d{1,3}))" + _LABEL_END, re.IGNORECASE)),
+    ("section", re.compile(r"^(?P<n>section\s+\d{1,3}(?:\.\d{1,3}){0,4}[a-z]?)" + _LABEL_END, re.IGNORECASE)),
     ("decimal", re.compile(r"^(?P<n>\d{1,3}(?:\.\d{1,3}){1,5})\.?(?=\s)\s*")),
     ("decimal", re.compile(r"^(?P<n>\d{1,3})(?:\.|\))(?=\s)\s*")),
     ("decimal", re.compile(r"^(?P<n>\d{1,2})\s+(?=[A-Z\"\u201c(])")),
@@ -62,10 +64,8 @@ def parse_number(text: str, previous_alpha: str | None = None) -> ClauseNumber |
 
 
 def _depth(style: str, number: str) -> int:
-    if style == "container":
-        return 0
-    if style == "article":
-        return 1
+    if style in {"container", "article"}:
+        return 0  # top-level divisions: a "Section 5" or "1." inside an article nests below it
     if style in {"section", "decimal"}:
         digits = re.sub(r"^section\s+", "", number, flags=re.IGNORECASE)
         return digits.count(".") + 1

@@ -1,0 +1,296 @@
+"""Segmentation: clause numbers, heading paths, run-in headings, run-together clauses, exact offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.model import BlockKind
+from analyzer.numbering import inline_clause_starts, is_successor, parse_number
+from analyzer.segment import looks_like_heading, segment, split_run_in_heading
+
+H = BlockKind.HEADING
+
+
+def _summary(clauses):
+    return [(c.number, c.heading_path) for c in clauses]
+
+
+HIERARCHIES = [
+    pytest.param(
+        [
+            "1. DEFINITIONS",
+            "1.1 In this Agreement the following terms have the meanings below.",
+            "1.1.1 Business Day means a day other than a weekend or public holiday.",
+            "(a) a Saturday or a Sunday in the place of the Customer;",
+            "(i) including any bank holiday declared by statute;",
+            "(ii) including any day the Customer's offices are closed;",
+            "(b) a public holiday in England.",
+            "2. SERVICES",
+            "2.1 The Supplier shall provide the Services.",
+        ],
+        [
+            ("1.1", ["1. DEFINITIONS"]),
+            ("1.1.1", ["1. DEFINITIONS"]),
+            ("(a)", ["1. DEFINITIONS"]),
+            ("(i)", ["1. DEFINITIONS"]),
+            ("(ii)", ["1. DEFINITIONS"]),
+            ("(b)", ["1. DEFINITIONS"]),
+            ("2.1", ["2. SERVICES"]),
+        ],
+        id="decimal-alpha-roman",
+    ),
+    pytest.param(
+        [
+            "ARTICLE IV",
+            "CONFIDENTIALITY",
+            "4.1 Each party shall keep the other party's Confidential Information secret.",
+            "ARTICLE V",
+            "TERM",
+            "5.1 This Agreement starts on the Effective Date.",
+        ],
+        [("4.1", ["ARTICLE IV", "CONFIDENTIALITY"]), ("5.1", ["ARTICLE V", "TERM"])],
+        id="article-with-title-line",
+    ),
+    pytest.param(
+        [
+            "Article IV Confidentiality",
+            "Section 5 Each party shall keep the other party's Confidential Information secret.",
+            "Section 6. Term",
+            "6.1 This Agreement continues for an initial term of three years.",
+        ],
+        [("Section 5", ["Article IV Confidentiality"]), ("6.1", ["Article IV Confidentiality", "Section 6. Term"])],
+        id="article-section",
+    ),
+    pytest.param(
+        [
+            "SCHEDULE 2 - SERVICE LEVELS",
+            "1. Availability",
+            "1.1 The Service shall be available 99.9% of the time.",
+            "Schedule 3",
+            "Pricing",
+            "1.1 The Fees are set out below and are fixed for the Term.",
+        ],
+        [("1.1", ["SCHEDULE 2 - SERVICE LEVELS", "1. Availability"]), ("1.1", ["Schedule 3", "Pricing"])],
+        id="schedules",
+    ),
+    pytest.param(
+        [
+            "(g) item g of the list of things;",
+            "(h) item h of the list of things;",
+            "(i) item i after h is a letter;",
+            "(j) item j of the list of things.",
+        ],
+        [("(g)", []), ("(h)", []), ("(i)", []), ("(j)", [])],
+        id="letter-i-after-h",
+    ),
+    pytest.param(
+        [
+            "GENERAL TERMS",
+            "Definitions",
+            "The definitions in the Schedule apply to this Agreement.",
+            "PAYMENT",
+            "The Customer shall pay all invoices within thirty days of receipt.",
+        ],
+        [(None, ["GENERAL TERMS", "Definitions"]), (None, ["PAYMENT"])],
+        id="all-caps-and-title-case-headings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("paragraphs", "expected"), HIERARCHIES)
+def test_segment_numbers_and_heading_paths(make_document, assert_offsets, paragraphs, expected):
+    document = make_document(paragraphs)
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert _summary(clauses) == expected
+
+
+def test_segment_styled_headings_nest_by_level(make_document, assert_offsets):
+    document = make_document([
+        (H, "Master Services Agreement", 1),
+        (H, "Part A - Services", 2),
+        "1.1 The Supplier shall provide the Services.",
+        (H, "Part B - Charges", 2),
+        "2.1 The Customer shall pay the Charges.",
+        (H, "Schedules", 1),
+        "The Schedules form part of this Agreement.",
+    ])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [c.heading_path for c in clauses] == [
+        ["Master Services Agreement", "Part A - Services"],
+        ["Master Services Agreement", "Part B - Charges"],
+        ["Schedules"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "heading"),
+    [
+        ("4.2 Payment Terms. Customer shall pay each invoice within 30 days of receipt.", "4.2", "Payment Terms"),
+        ("4.3 CONFIDENTIALITY: Each party shall keep the other's information secret.", "4.3", "CONFIDENTIALITY"),
+        ("7.1 Notices - All notices shall be given in writing to the addresses above.", "7.1", "Notices"),
+        ("8.1 Cooperation. The parties shall cooperate in good faith at all times.", "8.1", "Cooperation"),
+        ("8.2 Standards. The Supplier shall comply with the Customer's policies.", "8.2", "Standards"),
+        ("8.3 Costs. Each party shall bear its own costs of negotiating this Agreement.", "8.3", "Costs"),
+        ("(a) Insurance. The Supplier shall maintain insurance with a reputable insurer.", "(a)", "Insurance"),
+        ("4.4 The Supplier shall invoice monthly in arrears for the Services.", "4.4", None),
+        ("4.5 Mr. Smith shall act as the Customer's representative for this Agreement.", "4.5", None),
+        ("4.6 No. 10 Downing Street is the address for notices under this Agreement.", "4.6", None),
+    ],
+)
+def test_segment_run_in_headings(make_document, assert_offsets, text, number, heading):
+    document = make_document([text])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [(c.number, c.heading) for c in clauses] == [(number, heading)]
+    assert clauses[0].text == text  # the run-in heading stays part of the clause text
+
+
+def test_segment_run_together_clauses_are_split(make_document, assert_offsets):
+    text = (
+        "2.2 Cooperation. The parties shall cooperate in good faith in all matters relating to this Agreement "
+        "and the performance of the parties. 2.3 Fees. Customer shall pay the fees as set out in Section 2.3 "
+        "and Schedule 4. 2.4 Taxes. All fees exclude value added tax, which is payable in addition."
+    )
+    document = make_document([text])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [(c.number, c.heading) for c in clauses] == [("2.2", "Cooperation"), ("2.3", "Fees"), ("2.4", "Taxes")]
+    assert clauses[1].text == "2.3 Fees. Customer shall pay the fees as set out in Section 2.3 and Schedule 4."
+    assert clauses[0].end < clauses[1].start < clauses[2].start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2.2 Fees. Customer shall pay the fees as set out in Section 2.3 Payment Schedule, without any set-off.",
+        "2.2 Fees. The obligations in clause 2.3 Fees and in Clauses 2.4 Taxes survive termination of this.",
+        "2.2 Response. The Supplier shall respond to each Priority 1 Incident within 2.5 Hours of notification.",
+        "2.2 Term. This Agreement lasts 3 Years from the Effective Date and renews for 1 Year at a time after.",
+        "2.2 Fees. The Customer pays $ 2.3 Million per year, in equal monthly instalments, in arrears.",
+        "2.2 Scope. The Services are described in the Order. 7.4 Exclusions are listed in the Schedule below.",
+    ],
+    ids=["section-reference", "clause-reference", "quantity", "bare-integer", "money", "not-a-successor"],
+)
+def test_segment_cross_references_and_quantities_are_not_split(make_document, assert_offsets, text):
+    document = make_document([text])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [c.text for c in clauses] == [text]
+
+
+def test_segment_offsets_exact_with_mixed_blocks(make_document, assert_offsets):
+    document = make_document([
+        (H, "SERVICE LEVEL AGREEMENT", 1),
+        "1. Scope. This Schedule sets out the Service Levels for the Services. 2. Availability. The Service "
+        "shall be available 99.9% of each month. 2.1 Measurement. Availability is measured every five minutes.",
+        (BlockKind.TABLE_ROW, "Priority | Response | Resolution"),
+        (BlockKind.TABLE_ROW, "P1 | 15 minutes | 4 hours"),
+        (BlockKind.LIST_ITEM, "(a) reports are sent monthly;"),
+        "continued text of a paragraph broken by a stray blank line",
+        "and its lowercase tail after a page break",
+    ])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    numbers = [c.number for c in clauses]
+    assert numbers[:3] == ["1", "2", "2.1"]
+    table = next(c for c in clauses if c.kind == BlockKind.TABLE_ROW)
+    assert table.heading_path[-1] == "Priority | Response | Resolution"
+    # two lowercase fragments without a full stop between them are merged into one clause
+    assert clauses[-1].text == (
+        "continued text of a paragraph broken by a stray blank line\n\nand its lowercase tail after a page break"
+    )
+    assert [c.id for c in clauses] == [f"c{i}" for i in range(1, len(clauses) + 1)]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "style", "depth"),
+    [
+        ("1. Services", "1", "decimal", 1),
+        ("1.1 The Supplier", "1.1", "decimal", 2),
+        ("1.1.1 Business Day", "1.1.1", "decimal", 3),
+        ("(a) a Saturday", "(a)", "alpha", 6),
+        ("(i) by telephone", "(i)", "roman", 7),
+        ("(iv) by post", "(iv)", "roman", 7),
+        ("(A) Subject to", "(A)", "upper_alpha", 5),
+        ("Article IV Confidentiality", "Article IV", "article", 1),
+        ("ARTICLE 12", "ARTICLE 12", "article", 1),
+        ("Section 5 Term", "Section 5", "section", 1),
+        ("Section 5.2 Renewal", "Section 5.2", "section", 2),
+        ("Schedule 2 Service Levels", "Schedule 2", "container", 0),
+        ("Annex A - Pricing", "Annex A", "container", 0),
+        ("3) Fees apply", "3", "decimal", 1),
+    ],
+)
+def test_segment_parse_number(text, number, style, depth):
+    parsed = parse_number(text)
+    assert parsed is not None
+    assert (parsed.text, parsed.style, parsed.depth) == (number, style, depth)
+    assert text[parsed.rest_offset:].strip() == text[len(number):].lstrip(".):- \u2013").strip()
+
+
+@pytest.mark.parametrize("text", ["12", "2024 was a good year", "3 months notice", "The Supplier shall", ""])
+def test_segment_parse_number_rejects_non_numbers(text):
+    assert parse_number(text) is None
+
+
+def test_segment_parse_number_i_after_h_is_a_letter():
+    assert parse_number("(i) item", previous_alpha="h").style == "alpha"
+    assert parse_number("(i) item", previous_alpha=None).style == "roman"
+
+
+@pytest.mark.parametrize(
+    ("previous", "candidate", "ok"),
+    [
+        ((2, 2), (2, 3), True),
+        ((2, 2), (3,), True),
+        ((2, 2), (2, 2, 1), True),
+        ((2, 2), (3, 1), True),
+        ((2, 2), (2, 4), False),
+        ((2, 2), (1, 3), False),
+        (None, (1,), True),
+        (None, (4, 2), False),
+    ],
+)
+def test_segment_is_successor(previous, candidate, ok):
+    assert is_successor(previous, candidate) is ok
+
+
+def test_segment_inline_clause_starts_offsets():
+    text = "1.1 First. Alpha text here. 1.2 Second. Beta text here. 2. Third. Gamma."
+    starts = inline_clause_starts(text, (1, 1))
+    assert [(text[o:o + 3], key) for o, key in starts] == [("1.2", (1, 2)), ("2. ", (2,))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DEFINITIONS AND INTERPRETATION", True),
+        ("Limitation of Liability", True),
+        ("Term and Termination:", True),
+        ("The Supplier shall perform the Services.", False),
+        ("Fees: $100 per month", False),
+        ("Signed: ________", False),
+        ("A Very Long Title That Goes On And On Without Ever Stopping For Breath At All", False),
+    ],
+)
+def test_segment_looks_like_heading(text, expected):
+    assert looks_like_heading(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Payment Terms. Customer shall pay within 30 days.", ("Payment Terms", 15)),
+        ("Notices: All notices shall be in writing.", ("Notices", 9)),
+        ("Ltd. is a company incorporated in England.", None),
+        ("Fees. Short.", None),
+        ("the parties agree. Customer shall pay within 30 days.", None),
+    ],
+)
+def test_segment_split_run_in_heading(text, expected):
+    assert split_run_in_heading(text) == expected
