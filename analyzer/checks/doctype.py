@@ -11,6 +11,7 @@ from analyzer.model import Clause
 TITLE_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("dpa", re.compile(r"data processing|data protection (agreement|addendum)|\bdpa\b|processor terms", re.I)),
     ("sla", re.compile(r"service level|\bsla\b|support (policy|services? standard)|service standard", re.I)),
+    ("sla", re.compile(r"contact cent(er|re)|call cent(er|re)|customer (care|service) (services )?agreement", re.I)),
     ("outsourcing", re.compile(r"outsourc|business process|\bbpo\b", re.I)),
     ("support", re.compile(r"support and maintenance|maintenance (and support )?agreement|support agreement", re.I)),
     ("msa", re.compile(r"master (services? )?agreement|terms of service|cloud terms|subscription|customer "

@@ -21,6 +21,18 @@ _HAS_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|te
                          r"forty|fifty|sixty|ninety)\b", re.IGNORECASE)
 
 
+_CLAUSE_NUMBER = re.compile(r"^\s*(?:(?:section|article|clause)\s+)?\(?[0-9a-zA-Z]{1,4}(?:\.[0-9]{1,3})*[.)]?\s+",
+                            re.IGNORECASE)
+
+
+def body_sentences(clause: Clause) -> Iterator[tuple[int, str]]:
+    """(offset in the clause, sentence) for the clause body, its leading number left out."""
+    m = _CLAUSE_NUMBER.match(clause.text)
+    skip = m.end() if m and any(ch.isdigit() for ch in m.group(0)) or (m and "(" in m.group(0)) else 0
+    for sentence in _SENTENCE.finditer(clause.text, skip):
+        yield sentence.start(), sentence.group(0)
+
+
 @dataclass
 class CheckContext:
     text: str
@@ -114,11 +126,10 @@ def _vague(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     for clause in ctx.clauses:
         if labels and not ctx.labels(clause) & labels:
             continue
-        for sentence in _SENTENCE.finditer(clause.text):
-            body = sentence.group(0)
+        for offset, body in body_sentences(clause):
             m = words.search(body)
             if m and obligation.search(body) and not _HAS_NUMBER.search(body):
-                start = clause.start + sentence.start() + m.start()
+                start = clause.start + offset + m.start()
                 yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0),
                                f"Vague standard {m.group(0)!r} with no number: {rule.message}")
 
@@ -130,8 +141,9 @@ def _no_target(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
         labels = ctx.labels(clause)
         if labels and labels <= skip:
             continue
+        body = "".join(sentence for _, sentence in body_sentences(clause))
         m = metrics.search(clause.text)
-        if m and not ctx.targets_in(clause) and not _HAS_NUMBER.search(clause.text):
+        if m and not ctx.targets_in(clause) and not _HAS_NUMBER.search(body):
             start = clause.start + m.start()
             yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0),
                            f"{m.group(0)} is named with no numeric target: {rule.message}")
@@ -205,11 +217,11 @@ def _uncapped(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 def _termination_no_notice(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     pattern = re.compile(rule.params["pattern"], re.IGNORECASE)
     for clause in ctx.clauses_with(["termination"]):
-        for sentence in _SENTENCE.finditer(clause.text):
-            m = pattern.search(sentence.group(0))
-            if m and not _HAS_NUMBER.search(sentence.group(0)) and not re.search(
-                    r"\b(breach|insolven|bankrupt|fail|default|immediately)", sentence.group(0), re.IGNORECASE):
-                start = clause.start + sentence.start() + m.start()
+        for offset, sentence in body_sentences(clause):
+            m = pattern.search(sentence)
+            if m and not _HAS_NUMBER.search(sentence) and not re.search(
+                    r"\b(breach|insolven|bankrupt|fail|default|immediately)", sentence, re.IGNORECASE):
+                start = clause.start + offset + m.start()
                 yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0))
 
 
@@ -219,9 +231,9 @@ def _term_unfilled(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     for clause in ctx.clauses:
         if "term_and_renewal" not in ctx.labels(clause) and not term.search(clause.text):
             continue
-        for sentence in _SENTENCE.finditer(clause.text):
-            if term.search(sentence.group(0)) and (m := blank.search(sentence.group(0))):
-                start = clause.start + sentence.start() + m.start()
+        for offset, sentence in body_sentences(clause):
+            if term.search(sentence) and (m := blank.search(sentence)):
+                start = clause.start + offset + m.start()
                 yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0))
 
 
