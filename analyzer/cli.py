@@ -177,6 +177,21 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from analyzer.audit.runner import run_audit_command
+
+    return run_audit_command(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from service.server import serve
+    except ImportError as exc:
+        _error(f"the service needs its extras: pip install 'clause-analyzer[service]' ({exc})")
+        return EXIT_ERROR
+    return serve(host=args.host, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clauses", description="Analyze service agreements clause by clause.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
@@ -198,6 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("playbooks", help="list the built-in playbooks")
     p.set_defaults(func=cmd_playbooks)
+
+    p = sub.add_parser("audit", help="batch-audit folders, zips or globs of agreements (Dask)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="folders (recursive), zip files or globs")
+    p.add_argument("--out", metavar="DIR", required=True, help="where reports, summaries and the dashboard go")
+    p.add_argument("--playbook", metavar="NAME|PATH", help="built-in playbook name or YAML file (default: auto)")
+    p.add_argument("--workers", type=int, help="local Dask workers (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--resume", action="store_true", help="skip documents already done in DIR")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per document (default 120)")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("serve", help="run the web service and upload page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the report")
     p.set_defaults(func=cmd_schema)
