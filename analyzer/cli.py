@@ -36,7 +36,7 @@ def _read_failure(path: str, exc: BaseException) -> str:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from analyzer.pipeline import Analyzer
-    from analyzer.report import render
+    from analyzer.report import BINARY_FORMATS, render
 
     analyzer = Analyzer()
     playbook = args.playbook if args.playbook and args.playbook != "auto" else None
@@ -45,15 +45,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     gate = SEVERITY_RANK.get(args.fail_on) if args.fail_on else None
     gate_tripped = False
     out_dir = Path(args.out) if args.out else None
-    if out_dir is None and len(args.files) > 1 and args.format in {"json"}:
-        _error("several files need --out DIR (one report per file)")
+    if out_dir is None and (len(args.files) > 1 and args.format == "json" or args.format in BINARY_FORMATS):
+        _error("several JSON reports, or a DOCX report, need --out DIR")
         return EXIT_ERROR
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     status = EXIT_OK
     for file in args.files:
         try:
-            report = analyzer.analyze(Path(file), playbook=playbook)
+            data = Path(file).read_bytes()
+            report = analyzer.analyze(data, file_name=Path(file).name, playbook=playbook)
         except (AnalyzerError, OSError, MemoryError, ValueError) as exc:
             _error(_read_failure(file, exc))
             status = EXIT_ERROR
@@ -64,9 +65,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             continue
         if gate is not None and any(SEVERITY_RANK[f.severity] >= gate for f in report.findings):
             gate_tripped = True
-        rendered = render(report, args.format)
+        rendered = render(report, args.format, original=data)
         if out_dir is None:
+            assert isinstance(rendered, str)
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+        elif isinstance(rendered, bytes):
+            (out_dir / f"{Path(file).name}.{args.format}").write_bytes(rendered)
         else:
             (out_dir / f"{Path(file).name}.{args.format}").write_text(rendered, encoding="utf-8")
     if status == EXIT_OK and gate_tripped:
@@ -199,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyze agreements and write reports")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", choices=["json", "md"], default="json")
+    p.add_argument("--format", choices=["json", "md", "html", "docx"], default="json")
     p.add_argument("--out", metavar="DIR", help="write DIR/<file name>.<format> for each input")
     p.add_argument("--playbook", metavar="NAME|PATH", help="built-in playbook name or YAML file (default: auto)")
     p.add_argument("--fail-on", choices=["high", "medium", "low"],
