@@ -42,12 +42,14 @@ _COMMITMENT = re.compile(
 
 # Rates that are commitments only when stated as a floor ("at least 99.9%").
 RATES = {"availability", "customer_satisfaction", "first_contact_resolution", "accuracy", "quality_score"}
-_CONDITION = re.compile(r"\b(if|where|when|whenever|in the event|falls?|drops?|below|less than|lower than|"
-                        r"greater than|but)\b", re.IGNORECASE)
+_CONDITION = re.compile(r"\b(if|where|when|whenever|in the event|falls?|drops?|below|(?<!not )(?<!no )less than|"
+                        r"lower than|greater than|but)\b", re.IGNORECASE)
+_OBLIGATION = re.compile(r"\b(shall|will|must|agrees?|undertakes?|required|is to|are to|may not|has|have)\b",
+                         re.IGNORECASE)
 
 CHANNELS = [
     ("social", re.compile(r"social media|twitter|facebook|instagram|linkedin|\bsocial\b", re.IGNORECASE)),
-    ("chat", re.compile(r"\b(live )?chat\b|instant messag|messaging", re.IGNORECASE)),
+    ("chat", re.compile(r"\b(live |web )?chats?\b|instant messag|messaging", re.IGNORECASE)),
     ("email", re.compile(r"e-?mail", re.IGNORECASE)),
     ("phone", re.compile(r"tele?phone|\bphone|\bcalls?\b|\bvoice\b|\bivr\b|hotline", re.IGNORECASE)),
     ("web", re.compile(r"web ?form|web portal|\bportal\b|online form|website", re.IGNORECASE)),
@@ -173,6 +175,7 @@ class TargetExtractor:
                 continue
             if metric == "unknown" and q.value is not None and (
                 q.kind == "PERCENT" or not _COMMITMENT.search(before[-60:] + " " + after[:30])
+                or not _OBLIGATION.search(sentence)
             ):
                 continue
             out.append(self._target(clause, q, q.value, q.unit, q.share, metric, before, after, sentence, context))
@@ -240,7 +243,7 @@ class TargetExtractor:
                       "abandonment_rate", "credit_cap", "liability_cap"}:
             return "<="
         if metric in {"availability", "customer_satisfaction", "first_contact_resolution", "accuracy",
-                      "quality_score", "net_promoter_score"}:
+                      "quality_score", "net_promoter_score", "service_level"}:
             return ">="
         return "=="
 
@@ -271,7 +274,7 @@ class TargetExtractor:
         channel = next((name for name, rx in CHANNELS if rx.search(sentence)), None)
         if channel is None:
             channel = next((name for name, rx in CHANNELS if rx.search(context)), None)
-        priority = PRIORITY.search(sentence) or PRIORITY.search(context)
+        priority = PRIORITY.search(sentence) or PRIORITY.search(clause.text[:60]) or PRIORITY.search(context)
         period = PERIOD.search(sentence)
         business = business_days or bool(BUSINESS_CLOCK.search(before[-40:] + " " + after[:40]))
         return Target(

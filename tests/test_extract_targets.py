@@ -1,0 +1,119 @@
+"""Numeric targets: one row per phrasing, with the record fields that matter."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.extract import TargetExtractor
+from analyzer.model import Clause
+
+
+@pytest.fixture(scope="module")
+def extractor() -> TargetExtractor:
+    return TargetExtractor()
+
+
+def _clause(text: str, heading: str | None = None, path: list[str] | None = None) -> Clause:
+    return Clause(id="c1", text=text, start=0, end=len(text), heading=heading, heading_path=path or [])
+
+
+def _targets(extractor: TargetExtractor, text: str, heading: str | None = None, path: list[str] | None = None):
+    clause = _clause(text, heading, path)
+    targets = extractor.extract([clause])
+    for t in targets:
+        assert text[t.start:t.end] == t.text  # exact spans
+    return targets
+
+
+# (text, metric, comparator, value, unit, extra fields)
+POSITIVE = [
+    ("The Supplier shall respond to all tickets within 24 hours.", "response_time", "<=", 24, "hours", {}),
+    ("Invoices are payable no later than thirty (30) days after receipt.", "payment_period", "<=", 30, "days", {}),
+    ("The Supplier shall acknowledge each request within one (1) Business Day.", "response_time", "<=", 1,
+     "business_days", {"business_hours": True}),
+    ("The Supplier shall answer 80% of calls within 20 seconds.", "service_level", ">=", 20, "seconds",
+     {"share": 0.8, "channel": "phone"}),
+    ("The contact centre shall achieve an 80/20 service level.", "service_level", ">=", 20, "seconds",
+     {"share": 0.8}),
+    ("All calls shall be answered within three rings.", "response_time", "<=", 3, "rings", {"channel": "phone"}),
+    ("The Service will have 99.9% monthly uptime.", "availability", ">=", 99.9, "percent", {"period": "monthly"}),
+    ("Availability shall be not less than 95%.", "availability", ">=", 95, "percent", {}),
+    ("No more than 5% of calls may be abandoned in any calendar month.", "abandonment_rate", "<=", 5, "percent",
+     {"channel": "phone"}),
+    ("Agents shall maintain an average handle time of 6 minutes.", "average_handle_time", "<=", 6, "minutes", {}),
+    ("The Supplier shall maintain a CSAT of 4.5 out of 5.", "customer_satisfaction", ">=", 4.5, "score", {}),
+    ("P1: response 15 minutes, resolution 4 hours.", "response_time", "<=", 15, "minutes", {"priority": "P1"}),
+    ("Severity 1 incidents shall be resolved within 4 hours.", "resolution_time", "<=", 4, "hours",
+     {"priority": "Severity 1"}),
+    ("Credits are capped at 30% of the monthly fee.", "credit_cap", "<=", 30, "percent", {}),
+    ("The Customer shall receive a service credit of 5% of the monthly fees.", "service_credit", "==", 5, "percent",
+     {}),
+    ("Payment terms are net 30.", "payment_period", "==", 30, "days", {}),
+    ("This Agreement has an initial term of 12 months.", "term_length", "==", 12, "months", {}),
+    ("The Processor shall notify the Controller of a personal data breach within 72 hours.",
+     "breach_notification", "<=", 72, "hours", {}),
+    ("The defaulting party shall cure the breach within 10 days of notice.", "cure_period", "<=", 10, "days", {}),
+    ("Either party may terminate on ninety (90) days' prior written notice.", "notice_period", "==", 90, "days", {}),
+    ("Emails will be answered within [Number] minutes.", "response_time", "<=", None, "minutes",
+     {"channel": "email"}),
+    ("The Provider shall resolve faults within _____ days.", "resolution_time", "<=", None, "days", {}),
+    ("The Supplier shall maintain a minimum average response time of 5 minutes.", "response_time", ">=", 5,
+     "minutes", {}),
+    ("Chats shall be answered within 60 seconds.", "response_time", "<=", 60, "seconds", {"channel": "chat"}),
+    ("Social media posts shall receive a reply within 2 hours.", "response_time", "<=", 2, "hours",
+     {"channel": "social"}),
+    ("Twenty-four hours after a request, the Supplier shall restore the service.", "resolution_time", "<=", 24,
+     "hours", {}),
+    ("The Supplier shall retain call recordings for a period of ninety days.", "retention_period", "==", 90, "days",
+     {}),
+    ("The parties shall hold a service review meeting every 3 months.", "review_frequency", "==", 3, "months", {}),
+    ("The first contact resolution rate shall be at least 75%, measured quarterly.", "first_contact_resolution",
+     ">=", 75, "percent", {"period": "quarterly"}),
+]
+
+
+@pytest.mark.parametrize(("text", "metric", "comparator", "value", "unit", "extra"), POSITIVE,
+                         ids=[row[0][:40] for row in POSITIVE])
+def test_extract_targets_phrasings(extractor, text, metric, comparator, value, unit, extra):
+    targets = _targets(extractor, text)
+    assert targets, f"no target found in {text!r}"
+    t = targets[0]
+    assert (t.metric, t.comparator, t.value, t.unit) == (metric, comparator, value, unit)
+    for field, expected in extra.items():
+        assert getattr(t, field) == expected, field
+
+
+def test_extract_targets_table_row_takes_priority_from_heading_path(extractor):
+    targets = _targets(extractor, "Critical | 30 minutes | 4 hours",
+                       path=["Support", "Priority | Response Time | Resolution Time"])
+    assert [t.value for t in targets] == [30, 4]
+    assert all(t.priority and t.priority.lower() == "critical" for t in targets)
+
+
+def test_extract_targets_range_gives_no_tier_bounds(extractor):
+    targets = _targets(extractor, "Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees")
+    assert [t.value for t in targets if t.metric == "availability"] == []
+
+
+def test_extract_targets_normalized_values(extractor):
+    t = _targets(extractor, "The Supplier shall respond within 2 hours.")[0]
+    assert t.normalized == 7200
+    t = _targets(extractor, "Uptime shall be at least 99.5% per month.")[0]
+    assert t.normalized == pytest.approx(0.995)
+
+
+NEGATIVE = [
+    "As described in Section 4.2 and Schedule 3, the Supplier provides the Services.",
+    "This Agreement is dated 12 March 2024.",
+    "The parties shall comply with 42 U.S.C. 1320d and Regulation 2016/679.",
+    "The price is $4,500 per seat, plus VAT.",
+    "Support is available 24 hours per day, 7 days per week.",
+    "Business hours are 0800 hours to 1800 hours.",
+    "Notices are deemed received two days after mailing by certified mail.",
+    "In the case study, complaints decreased by 30% within six months.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE, ids=[t[:40] for t in NEGATIVE])
+def test_extract_targets_negatives(extractor, text):
+    assert _targets(extractor, text) == []
