@@ -145,7 +145,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if unknown:
         _error(f"unknown candidate model(s) {unknown}; choose from {sorted(CANDIDATES)}")
         return EXIT_ERROR
-    train(corpus, out, candidates, log=lambda msg: print(msg, file=sys.stderr))
+    train(corpus, out, candidates, log=lambda msg: print(msg, file=sys.stderr), compare_spacy=args.compare_spacy)
     return EXIT_OK
 
 
@@ -240,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", metavar="PATH", help="JSONL file or folder of them (default: corpora/clauses)")
     p.add_argument("--out", metavar="DIR", help="where to write the model (default: models/)")
     p.add_argument("--candidates", help="comma-separated candidate models to compare (default: all)")
+    p.add_argument("--compare-spacy", action="store_true",
+                   help="also train and measure a spaCy textcat_multilabel pipeline (adds about a minute)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("classify", help="label JSON lines {text, heading} from stdin")

@@ -137,39 +137,43 @@ def make_document() -> Callable[..., Document]:
 # --------------------------------------------------------------------------- PDF fixtures
 
 
-@pytest.fixture
-def make_contract_pdf(tmp_path) -> Callable[..., Path]:
-    """A multi-page numbered contract with a running header and a page-number footer on every page.
+def build_contract_pdf(path: Path, footer: str = "Page {n} of {total}", header: str = HEADER) -> Path:
+    """A 5-page numbered contract with a running header and a page-number footer on every page.
 
-    Pages are short so that clauses run across page breaks. `footer` is formatted with
+    Pages are short so that a clause runs across a page break. `footer` is formatted with
     n (page number) and total.
     """
+    width, height = 595, 300
+    line_height, top, lines_per_page = 14, height - 55, 10
+    lines: list[tuple[str, str]] = []  # (font, text); "" text = paragraph gap
+    for number, text in contract_paragraphs():
+        font = "Helvetica-Bold" if number.endswith(".") else "Helvetica"
+        lines.extend((font, ln) for ln in textwrap.wrap(text, 86))
+        lines.append((font, ""))
+    # 47 lines, 10 a page: 5 pages, and clause 5.1 runs from page 4 onto page 5.
+    pages = [lines[i:i + lines_per_page] for i in range(0, len(lines), lines_per_page)]
+    c = _canvas(path, pagesize=(width, height))
+    for n, page in enumerate(pages, start=1):
+        c.setFont("Helvetica", 8)
+        c.drawString(60, height - 30, header)
+        c.drawCentredString(width / 2, 25, footer.format(n=n, total=len(pages)))
+        y = top
+        for font, text in page:
+            if text:
+                c.setFont(font, 10)
+                c.drawString(60, y, text)
+            y -= line_height
+        c.showPage()
+    c.save()
+    return path
+
+
+@pytest.fixture
+def make_contract_pdf(tmp_path) -> Callable[..., Path]:
+    """make_contract_pdf(footer=..., name=...) -> path of a generated multi-page contract (see build_contract_pdf)."""
 
     def _make(footer: str = "Page {n} of {total}", name: str = "contract.pdf", header: str = HEADER) -> Path:
-        width, height = 595, 300
-        line_height, top, lines_per_page = 14, height - 55, 10
-        lines: list[tuple[str, str]] = []  # (font, text); "" text = paragraph gap
-        for number, text in contract_paragraphs():
-            font = "Helvetica-Bold" if number.endswith(".") else "Helvetica"
-            lines.extend((font, ln) for ln in textwrap.wrap(text, 86))
-            lines.append((font, ""))
-        # 47 lines, 10 a page: 5 pages, and clause 5.1 runs from page 4 onto page 5.
-        pages = [lines[i:i + lines_per_page] for i in range(0, len(lines), lines_per_page)]
-        path = tmp_path / name
-        c = _canvas(path, pagesize=(width, height))
-        for n, page in enumerate(pages, start=1):
-            c.setFont("Helvetica", 8)
-            c.drawString(60, height - 30, header)
-            c.drawCentredString(width / 2, 25, footer.format(n=n, total=len(pages)))
-            y = top
-            for font, text in page:
-                if text:
-                    c.setFont(font, 10)
-                    c.drawString(60, y, text)
-                y -= line_height
-            c.showPage()
-        c.save()
-        return path
+        return build_contract_pdf(tmp_path / name, footer, header)
 
     return _make
 
@@ -253,17 +257,21 @@ def image_only_pdf(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture
-def encrypted_pdf(tmp_path) -> Path:
+def build_encrypted_pdf(path: Path) -> Path:
+    """A PDF that needs a user password to open."""
     from reportlab.lib import pdfencrypt
 
-    path = tmp_path / "locked.pdf"
     c = _canvas(path, encrypt=pdfencrypt.StandardEncryption("user-secret", ownerPassword="owner-secret"))
     c.setFont("Helvetica", 11)
     c.drawString(72, 760, "1.1 This text is protected by a user password.")
     c.showPage()
     c.save()
     return path
+
+
+@pytest.fixture
+def encrypted_pdf(tmp_path) -> Path:
+    return build_encrypted_pdf(tmp_path / "locked.pdf")
 
 
 TABLE_ROWS = [

@@ -39,8 +39,8 @@ def test_docx_numbered_clauses_get_numbers_and_heading_path(numbered_docx, load,
     assert [c.number for c in clauses] == ["1.1", "1.2", "(a)", "(b)", "1.3", "(a)", "2.1", "(a)"]
 
 
-def _numbered_document(tmp_path, items, name="list.docx"):
-    """items: (ilvl, text) or (ilvl, text, num_id); returns the saved path."""
+def _numbered_document(items):
+    """A new document with the numbering definition and one numbered paragraph per (ilvl, text[, num_id])."""
     document = docx.Document()
     num_id = add_numbering(document)
     paragraphs = []
@@ -52,7 +52,7 @@ def _numbered_document(tmp_path, items, name="list.docx"):
 
 
 def test_docx_restart_override_starts_the_list_again(tmp_path, load):
-    document, _ = _numbered_document(tmp_path, [(0, "First list, first item"), (0, "First list, second item")])
+    document, _ = _numbered_document([(0, "First list, first item"), (0, "First list, second item")])
     numbering = document.part.numbering_part.element
     numbering.append(parse_xml(
         f'<w:num {W_NS} w:numId="91"><w:abstractNumId w:val="90"/>'
@@ -67,14 +67,14 @@ def test_docx_restart_override_starts_the_list_again(tmp_path, load):
 
 def test_docx_empty_numbered_paragraph_still_takes_a_number(tmp_path, load):
     """Word shows "2." in front of an empty list paragraph, so the next item is "3."."""
-    document, _ = _numbered_document(tmp_path, [(0, "Scope of the services"), (0, ""), (0, "Charges and invoicing")])
+    document, _ = _numbered_document([(0, "Scope of the services"), (0, ""), (0, "Charges and invoicing")])
     path = tmp_path / "gap.docx"
     document.save(path)
     assert [b.text for b in load(path).blocks] == ["1. Scope of the services", "3. Charges and invoicing"]
 
 
 def test_docx_deleted_numbered_paragraph_takes_no_number(tmp_path, load):
-    document, paragraphs = _numbered_document(tmp_path, [(0, "Scope"), (0, ""), (0, "Charges and invoicing")])
+    document, paragraphs = _numbered_document([(0, "Scope"), (0, ""), (0, "Charges and invoicing")])
     ppr = paragraphs[1]._p.get_or_add_pPr()
     ppr.append(parse_xml(f'<w:rPr {W_NS}><w:del w:id="7" w:author="R" w:date="2024-01-01T00:00:00Z"/></w:rPr>'))
     paragraphs[1]._p.append(parse_xml(
@@ -131,3 +131,23 @@ def test_docx_without_page_marks_has_no_pages(numbered_docx, load):
     document = load(numbered_docx)
     assert document.pages == []
     assert all(b.page is None for b in document.blocks)
+
+
+def test_docx_tracked_move_keeps_only_the_new_place(tmp_path, load):
+    document = docx.Document()
+    first = document.add_paragraph("1.1 The Supplier shall report monthly.")
+    first._p.append(parse_xml(
+        f'<w:moveFrom {W_NS} w:id="201" w:author="R" w:date="2024-01-01T00:00:00Z">'
+        '<w:r><w:t xml:space="preserve"> MOVEDMARK within five Business Days.</w:t></w:r></w:moveFrom>'
+    ))
+    second = document.add_paragraph("1.2 Reports are sent by email")
+    second._p.append(parse_xml(
+        f'<w:moveTo {W_NS} w:id="202" w:author="R" w:date="2024-01-01T00:00:00Z">'
+        '<w:r><w:t xml:space="preserve"> within five Business Days.</w:t></w:r></w:moveTo>'
+    ))
+    path = tmp_path / "moved.docx"
+    document.save(path)
+    assert [b.text for b in load(path).blocks] == [
+        "1.1 The Supplier shall report monthly.",
+        "1.2 Reports are sent by email within five Business Days.",
+    ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import HEADER, LEFT_COLUMN, RIGHT_COLUMN, TABLE_ROWS, contract_paragraphs
 
 from analyzer.errors import IngestError, LimitExceededError
 from analyzer.ingest import load_document
 from analyzer.ingest.limits import IngestLimits
 from analyzer.model import BlockKind
 from analyzer.segment import segment
-from conftest import HEADER, LEFT_COLUMN, RIGHT_COLUMN, TABLE_ROWS, contract_paragraphs
 
 FOOTERS = ["Page {n} of {total}", "{n}", "- {n} -"]
 
@@ -48,11 +48,23 @@ def test_pdf_numbered_clauses_are_found_whole(make_contract_pdf, load, assert_of
 
 
 def test_pdf_clause_running_over_a_page_break_stays_one_clause(make_contract_pdf, load):
-    document = load(make_contract_pdf())
+    import textwrap
+
+    import pypdfium2 as pdfium
+
+    path = make_contract_pdf()
+    wrapped = textwrap.wrap(dict(contract_paragraphs())["5.1"], 86)
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page4, page5 = (pdf[i].get_textpage().get_text_range() for i in (3, 4))
+    finally:
+        pdf.close()
+    assert wrapped[0] in page4 and wrapped[-1] in page5, "the generator must split clause 5.1 over pages 4-5"
+
+    document = load(path)
     clause = next(c for c in segment(document) if c.number == "5.1")
-    assert clause.text == dict(contract_paragraphs())["5.1"]
-    assert 4 in clause.pages
-    # page 5 opens mid-sentence (the rest of 5.1), so the break really is inside the clause
+    assert clause.text == dict(contract_paragraphs())["5.1"]  # no footer, header or page number inside
+    assert clause.pages[0] == 4
     assert document.page_at(clause.start) == 4
 
 

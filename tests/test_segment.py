@@ -63,6 +63,17 @@ HIERARCHIES = [
     ),
     pytest.param(
         [
+            "ARTICLE I - DEFINITIONS",
+            "1.1 Words defined in the Schedule have the same meaning here.",
+            "ARTICLE II - SERVICES",
+            "1. Scope",
+            "Section 2.1 The Supplier shall provide the Services.",
+        ],
+        [("1.1", ["ARTICLE I - DEFINITIONS"]), ("Section 2.1", ["ARTICLE II - SERVICES", "1. Scope"])],
+        id="numbered-heading-inside-article",
+    ),
+    pytest.param(
+        [
             "SCHEDULE 2 - SERVICE LEVELS",
             "1. Availability",
             "1.1 The Service shall be available 99.9% of the time.",
@@ -217,8 +228,8 @@ def test_segment_offsets_exact_with_mixed_blocks(make_document, assert_offsets):
         ("(i) by telephone", "(i)", "roman", 7),
         ("(iv) by post", "(iv)", "roman", 7),
         ("(A) Subject to", "(A)", "upper_alpha", 5),
-        ("Article IV Confidentiality", "Article IV", "article", 1),
-        ("ARTICLE 12", "ARTICLE 12", "article", 1),
+        ("Article IV Confidentiality", "Article IV", "article", 0),
+        ("ARTICLE 12", "ARTICLE 12", "article", 0),
         ("Section 5 Term", "Section 5", "section", 1),
         ("Section 5.2 Renewal", "Section 5.2", "section", 2),
         ("Schedule 2 Service Levels", "Schedule 2", "container", 0),

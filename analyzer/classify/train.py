@@ -138,7 +138,7 @@ def evaluate_candidate(name: str, factory: Callable[[], Pipeline], split: Split,
 
 
 def train(corpus: Path, out_dir: Path, candidates: list[str] | None = None, log: Callable[[str], None] = print,
-          extra_results: list[dict] | None = None) -> dict:
+          compare_spacy: bool = False) -> dict:
     """Train, select, refit on everything, save model + metadata. Returns the metadata."""
     import sklearn
 
@@ -154,6 +154,14 @@ def train(corpus: Path, out_dir: Path, candidates: list[str] | None = None, log:
         log(f"  {name}: micro-F1 {result.micro_f1}, macro-F1 {result.macro_f1} on the test split "
             f"({result.seconds} s to fit)")
         results.append(result)
+    extra_results = []
+    if compare_spacy:
+        from analyzer.classify.spacy_textcat import evaluate_textcat
+
+        spacy_result = evaluate_textcat(split, binarizer, tune_thresholds, decide, f1_score)
+        log(f"  {spacy_result['name']}: micro-F1 {spacy_result['micro_f1']}, macro-F1 {spacy_result['macro_f1']} "
+            f"on the test split ({spacy_result['fit_seconds']} s to fit; compared, not shipped)")
+        extra_results.append(spacy_result)
     # Only logistic models can be stored in the safe, fast format: pick the best of those to ship.
     shippable = [r for r in results if r.name in SHIPPABLE] or results
     best = max(shippable, key=lambda r: (r.micro_f1 + r.macro_f1))
@@ -172,7 +180,7 @@ def train(corpus: Path, out_dir: Path, candidates: list[str] | None = None, log:
         "comparison": [
             {"name": r.name, "micro_f1": r.micro_f1, "macro_f1": r.macro_f1, "fit_seconds": r.seconds}
             for r in results
-        ] + list(extra_results or []),
+        ] + extra_results,
         "test_split_per_label_f1": best.per_label,
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                      "numpy": np.__version__, "scipy": _version("scipy")},

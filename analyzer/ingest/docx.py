@@ -1,7 +1,7 @@
 """DOCX backend: body paragraphs and tables in order, Word numbering rendered.
 
 Headers, footers, comments and footnotes live in other parts of the package and
-never reach the body text. Deleted tracked changes are skipped; inserted ones kept.
+never reach the body text. Deleted (and moved-away) tracked changes are skipped; inserted ones kept.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from analyzer.model import BlockKind
 _HEADING_STYLE = re.compile(r"^(?:heading|überschrift|titre)\s*(\d)$", re.IGNORECASE)
 _W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _W_DEL, _W_P, _W_TBL, _W_SDT = qn("w:del"), qn("w:p"), qn("w:tbl"), qn("w:sdt")
+_W_MOVE_FROM = qn("w:moveFrom")  # the old place of tracked moved text: shown struck through, like a deletion
 _W_NOBREAK_HYPHEN, _W_PAGE_MARK = qn("w:noBreakHyphen"), qn("w:lastRenderedPageBreak")
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
@@ -55,7 +56,7 @@ def _paragraph_text(p) -> tuple[str, bool]:
             stack.pop()
             continue
         tag = el.tag
-        if tag in (_W_DEL, _MC_FALLBACK) or tag == _W_P and el is not p:
+        if tag in (_W_DEL, _W_MOVE_FROM, _MC_FALLBACK) or tag == _W_P and el is not p:
             continue
         if tag == _W_T:
             parts.append(el.text or "")
@@ -75,7 +76,7 @@ def _paragraph_text(p) -> tuple[str, bool]:
 def _mark_deleted(ppr) -> bool:
     """Whether the paragraph mark is a tracked deletion (the paragraph goes away on accepting)."""
     rpr = ppr.find(qn("w:rPr")) if ppr is not None else None
-    return rpr is not None and rpr.find(_W_DEL) is not None
+    return rpr is not None and (rpr.find(_W_DEL) is not None or rpr.find(_W_MOVE_FROM) is not None)
 
 
 class DocxBackend(Backend):

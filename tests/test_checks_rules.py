@@ -1,0 +1,134 @@
+"""Playbook rules: each rule passes on good drafting and fails on bad drafting.
+
+Clauses are built by hand with their labels, so these tests exercise the rules, not
+the classifier. Targets come from the real extractor.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.checks import load_playbook, run_playbook
+from analyzer.checks.playbook import Playbook
+from analyzer.extract import TargetExtractor
+from analyzer.model import Clause, LabelScore
+
+
+@pytest.fixture(scope="module")
+def extractor() -> TargetExtractor:
+    return TargetExtractor()
+
+
+@pytest.fixture(scope="module")
+def playbook() -> Playbook:
+    return load_playbook("customer-service-sla")
+
+
+def _document(*clauses: tuple[str, list[str]]) -> tuple[str, list[Clause]]:
+    text, built, offset = "", [], 0
+    for i, (body, labels) in enumerate(clauses, start=1):
+        if text:
+            text += "\n\n"
+            offset += 2
+        built.append(Clause(id=f"c{i}", text=body, start=offset, end=offset + len(body),
+                            labels=[LabelScore(label=lab, score=0.9) for lab in labels]))
+        text += body
+        offset += len(body)
+    return text, built
+
+
+def _findings(playbook: Playbook, extractor: TargetExtractor, *clauses: tuple[str, list[str]]):
+    text, built = _document(*clauses)
+    targets = extractor.extract(built)
+    result = run_playbook(playbook, text, built, targets)
+    for f in result.findings:
+        if f.start is not None:
+            assert f.text is None or text[f.start:f.end] == f.text
+    return result
+
+
+def _rules(result) -> list[str]:
+    return [f.rule for f in result.findings]
+
+
+# (rule, clauses that fail it, clauses that pass it)
+DRAFTING = [
+    ("placeholder.unfilled",
+     [("The Supplier is [Provider Name] and fees are due within ____ days.", ["fees_and_payment"])],
+     [("The Supplier is Harbor Ltd and fees are due within 30 days.", ["fees_and_payment"])]),
+    ("vague.standard",
+     [("The Supplier shall respond to complaints promptly.", ["service_levels"])],
+     [("The Supplier shall respond to complaints within 2 hours.", ["service_levels"])]),
+    ("metric.no_target",
+     [("The Supplier shall track first contact resolution for every call.", ["service_levels"])],
+     [("The first contact resolution rate shall be at least 70% each month.", ["service_levels"])]),
+    ("metric.inverted_bound",
+     [("The Supplier shall maintain a minimum average response time of 5 minutes.", ["service_levels"])],
+     [("The Supplier shall maintain an average response time of no more than 5 minutes.", ["service_levels"])]),
+    ("metric.no_period",
+     [("Availability shall be at least 99.5%.", ["service_levels"])],
+     [("Availability shall be at least 99.5% in each calendar month.", ["service_levels"])]),
+    ("metric.unrealistic",
+     [("Availability shall be at least 100% in each month.", ["service_levels"])],
+     [("Availability shall be at least 99.9% in each month.", ["service_levels"])]),
+    ("remedies.uncapped",
+     [("For each missed target the Customer receives a credit of 5% of the monthly fee.",
+       ["service_credits_and_penalties"])],
+     [("For each missed target the Customer receives a credit of 5% of the monthly fee; credits shall not exceed "
+       "20% of the monthly fee.", ["service_credits_and_penalties"])]),
+    ("termination.no_notice",
+     [("Either party may terminate this Agreement upon written notice.", ["termination"])],
+     [("Either party may terminate this Agreement upon sixty (60) days' written notice.", ["termination"])]),
+    ("term.unfilled",
+     [("This Agreement continues for an initial term of _____ months.", ["term_and_renewal"])],
+     [("This Agreement continues for an initial term of 24 months.", ["term_and_renewal"])]),
+]
+
+
+@pytest.mark.parametrize(("rule", "failing", "passing"), DRAFTING, ids=[row[0] for row in DRAFTING])
+def test_checks_drafting_rule(playbook, extractor, rule, failing, passing):
+    assert rule in _rules(_findings(playbook, extractor, *failing))
+    assert rule not in _rules(_findings(playbook, extractor, *passing))
+
+
+def test_checks_conflicting_targets(playbook, extractor):
+    conflict = _findings(playbook, extractor,
+                         ("Emails shall be answered within 24 hours.", ["service_levels"]),
+                         ("Emails shall be answered within 48 hours.", ["service_levels"]))
+    assert "metric.conflict" in _rules(conflict)
+    same = _findings(playbook, extractor,
+                     ("Emails shall be answered within 24 hours.", ["service_levels"]),
+                     ("Calls shall be answered within 30 seconds.", ["service_levels"]))
+    assert "metric.conflict" not in _rules(same)
+
+
+def test_checks_signature_blanks_are_not_placeholders(playbook, extractor):
+    result = _findings(playbook, extractor, ("By: ____________ Name: ____________", ["general_provisions"]))
+    assert "placeholder.unfilled" not in _rules(result)
+
+
+SECTIONS = [
+    ("escalation.defined", ("Unresolved incidents are escalated to the Service Manager after 4 hours.",
+                            ["escalation"])),
+    ("remedies.defined", ("A service credit of 5% applies for each missed target.",
+                          ["service_credits_and_penalties"])),
+    ("data.protection", ("The Supplier shall encrypt Customer Data at rest and in transit.", ["data_protection"])),
+    ("data.privacy_law", ("Each party shall comply with the GDPR.", ["data_protection"])),
+    ("scope.hours", ("Support is available 8:00 to 18:00 Monday to Friday.", ["scope_of_services"])),
+    ("metrics.response_time", ("Calls shall be answered within 30 seconds.", ["service_levels"])),
+    ("general.entire_agreement", ("This Agreement is the entire agreement of the parties.", ["general_provisions"])),
+]
+
+
+@pytest.mark.parametrize(("rule", "clause"), SECTIONS, ids=[row[0] for row in SECTIONS])
+def test_checks_section_rule(playbook, extractor, rule, clause):
+    filler = ("The parties shall meet.", ["other"])
+    assert rule in _findings(playbook, extractor, filler).missing
+    assert rule not in _findings(playbook, extractor, filler, clause).missing
+
+
+def test_checks_completeness_weighs_by_severity(playbook, extractor):
+    empty = _findings(playbook, extractor, ("Nothing here.", ["other"]))
+    fuller = _findings(playbook, extractor, ("Nothing here.", ["other"]),
+                       ("The Supplier shall encrypt Customer Data at rest.", ["data_protection"]))
+    assert 0 <= empty.completeness < fuller.completeness <= 100
