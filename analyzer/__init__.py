@@ -16,7 +16,17 @@ except PackageNotFoundError:  # running from a source tree
 
 from analyzer.errors import AnalyzerError, IngestError  # noqa: E402
 from analyzer.model import Clause, Document, Finding, Report, Target  # noqa: E402
-from analyzer.pipeline import Analyzer, analyze  # noqa: E402
+
+
+def __getattr__(name: str):
+    # The pipeline pulls in scikit-learn and spaCy: import it only when asked for, so that
+    # `clauses --help` and usage errors answer at once.
+    if name in {"Analyzer", "analyze"}:
+        from analyzer import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'analyzer' has no attribute {name!r}")
+
 
 __all__ = [
     "Analyzer",

@@ -34,6 +34,19 @@ def _read_failure(path: str, exc: BaseException) -> str:
     return f"{path}: {exc}"
 
 
+def _output_path(out_dir: Path, source: Path, fmt: str, written: set[str]) -> Path:
+    """DIR/<file name>.<fmt>; a second input with the same name gets "-2", "-3"... and a note."""
+    name = f"{source.name}.{fmt}"
+    counter = 1
+    while name in written:
+        counter += 1
+        name = f"{source.name}-{counter}.{fmt}"
+    if counter > 1:
+        _error(f"{source}: another input has the same name; report written as {name}")
+    written.add(name)
+    return out_dir / name
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     from analyzer.pipeline import Analyzer
     from analyzer.report import BINARY_FORMATS, render
@@ -51,6 +64,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     status = EXIT_OK
+    written: set[str] = set()
     for file in args.files:
         try:
             data = Path(file).read_bytes()
@@ -69,10 +83,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if out_dir is None:
             assert isinstance(rendered, str)
             sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
-        elif isinstance(rendered, bytes):
-            (out_dir / f"{Path(file).name}.{args.format}").write_bytes(rendered)
         else:
-            (out_dir / f"{Path(file).name}.{args.format}").write_text(rendered, encoding="utf-8")
+            target = _output_path(out_dir, Path(file), args.format, written)
+            if isinstance(rendered, bytes):
+                target.write_bytes(rendered)
+            else:
+                target.write_text(rendered, encoding="utf-8")
     if status == EXIT_OK and gate_tripped:
         _error(f"findings at or above severity {args.fail_on} (--fail-on)")
         return EXIT_GATE

@@ -110,15 +110,11 @@ def test_cli_same_stem_different_formats_do_not_collide(cli):
     assert pdf["document"]["sha256"] != md["document"]["sha256"]
 
 
-@pytest.mark.xfail(
-    reason="analyzer/cli.py names reports DIR/<file name>.<format>: d1/sla.md and d2/sla.md write the same "
-    "report and the first is silently overwritten",
-    strict=True,
-)
 def test_cli_same_file_name_in_two_folders_do_not_collide(cli):
     work, runs = cli
     assert runs["same-name"].returncode == 0, runs["same-name"].stderr
-    assert len(list((work / "reports-same-name").iterdir())) == 2
+    assert sorted(p.name for p in (work / "reports-same-name").iterdir()) == ["sla.md-2.json", "sla.md.json"]
+    assert "same name" in runs["same-name"].stderr
 
 
 def test_cli_missing_file_is_one_line_and_others_still_run(cli):

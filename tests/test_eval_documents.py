@@ -35,15 +35,7 @@ def _id(path: Path) -> str:
 
 DOCUMENTS = _documents()
 
-# Documents that fail because of a known bug outside the ingest/segment stage (by path under ../shared).
-KNOWN_FAILURES = {
-    "eval/extra/Playbook-of-Additional-Terms-for-Bonterms-Cloud-Terms-and-SLA.docx": pytest.mark.xfail(
-        raises=ValueError,
-        strict=True,
-        reason="analyzer/extract/quantities.py number_values merges overlapping spans: adjacent placeholders "
-        "'[... Page][found ...]' share the token 'Page][found' and spaCy raises E102",
-    ),
-}
+KNOWN_FAILURES: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.fixture(scope="module")

@@ -117,3 +117,8 @@ NEGATIVE = [
 @pytest.mark.parametrize("text", NEGATIVE, ids=[t[:40] for t in NEGATIVE])
 def test_extract_targets_negatives(extractor, text):
     assert _targets(extractor, text) == []
+
+
+def test_extract_targets_adjacent_blanks_do_not_crash(extractor):
+    targets = _targets(extractor, "The policy [attached to this Cover Page][found at this link] applies within 5 days.")
+    assert [t.value for t in targets] == [5]

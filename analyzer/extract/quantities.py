@@ -41,11 +41,11 @@ def _set_extensions() -> None:
 @Language.component("number_values", assigns=["token._.num", "token._.is_num", "token._.blank"])
 def number_values(doc: Doc) -> Doc:
     """Merge "[Number]", "_____" and "twenty-four" into one token; give tokens their value."""
+    spans = [doc.char_span(m.start(), m.end(), alignment_mode="expand") for m in _MERGE.finditer(doc.text)]
     with doc.retokenize() as retokenizer:
-        for m in _MERGE.finditer(doc.text):
-            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-            if span is not None and len(span) > 1:
-                retokenizer.merge(span)
+        # Two blanks can touch ("[a][b]") and expand onto one shared token: merge each token once.
+        for span in filter_spans([s for s in spans if s is not None and len(s) > 1]):
+            retokenizer.merge(span)
     for token in doc:
         text = token.text
         if PLACEHOLDER_TOKEN.match(text) and not text.lower().startswith("[*"):

@@ -1,0 +1,108 @@
+"""Record finished documents: the report file first (atomically), then its journal entry.
+
+A document is done once its entry is in the journal; a kill between the two steps leaves a report the
+next run rewrites. Ctrl-C is held back while one document is being recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analyzer.audit.journal import Journal
+from analyzer.audit.models import DocFacts, JournalEntry, Outcome
+from analyzer.audit.sources import Source
+
+TMP_DIR = "tmp"
+
+
+def report_name(path: str) -> str:
+    """Where a document's report goes, relative to the output folder: `<relative path>.json`."""
+    return f"{path}.json"
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT until the block is done (main thread only), then raise it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+class Recorder:
+    def __init__(self, out_dir: Path, journal: Journal, version: str, playbook: str,
+                 on_record: Callable[[JournalEntry], None] | None = None) -> None:
+        self.out_dir = out_dir
+        self.journal = journal
+        self.version = version
+        self.playbook = playbook
+        self.on_record = on_record
+        self.tmp_dir = journal.state_dir / TMP_DIR
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)  # half-written reports of a killed run
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+
+    def analyzed(self, source: Source, sha256: str, outcome: Outcome) -> JournalEntry:
+        if not outcome.ok or outcome.report_json is None:
+            return self.failed(source, outcome.error or "analysis failed", sha256, outcome.seconds)
+        with interrupts_deferred():
+            report = report_name(source.path)
+            self._write(report, outcome.report_json.encode("utf-8"))
+            return self._append(source, "ok", sha256=sha256, report=report, seconds=outcome.seconds,
+                                facts=outcome.facts)
+
+    def failed(self, source: Source, error: str, sha256: str | None = None, seconds: float = 0.0,
+               duplicate_of: str | None = None) -> JournalEntry:
+        with interrupts_deferred():
+            return self._append(source, "failed", error=error, sha256=sha256, seconds=seconds,
+                                duplicate_of=duplicate_of)
+
+    def duplicate(self, source: Source, sha256: str, original: JournalEntry) -> JournalEntry:
+        """A copy of the original's outcome: its report under this document's path and name."""
+        if original.status != "ok" or original.report is None:
+            return self.failed(source, original.error or "analysis failed", sha256, duplicate_of=original.path)
+        report = json.loads((self.out_dir / original.report).read_text(encoding="utf-8"))
+        report["document"]["file_name"] = source.name
+        with interrupts_deferred():
+            name = report_name(source.path)
+            self._write(name, json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
+            return self._append(source, "ok", sha256=sha256, report=name, duplicate_of=original.path,
+                                facts=original.facts)
+
+    def _write(self, relative: str, data: bytes) -> None:
+        target = self.out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp_dir / f"{os.getpid()}-{abs(hash(relative))}.json"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+    def _append(self, source: Source, status: str, *, error: str | None = None, sha256: str | None = None,
+                report: str | None = None, seconds: float = 0.0, duplicate_of: str | None = None,
+                facts: DocFacts | None = None) -> JournalEntry:
+        entry = JournalEntry(
+            path=source.path, status=status, error=error, fingerprint=source.fingerprint, sha256=sha256,
+            suffix=source.suffix, version=self.version, playbook=self.playbook, report=report,
+            duplicate_of=duplicate_of, seconds=round(seconds, 4), facts=facts,
+            finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        self.journal.append(entry)
+        if self.on_record is not None:
+            self.on_record(entry)
+        return entry
