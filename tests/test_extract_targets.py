@@ -120,5 +120,6 @@ def test_extract_targets_negatives(extractor, text):
 
 
 def test_extract_targets_adjacent_blanks_do_not_crash(extractor):
-    targets = _targets(extractor, "The policy [attached to this Cover Page][found at this link] applies within 5 days.")
+    text = "Under the policy [attached here][found at this link] the Supplier shall respond within 5 days."
+    targets = _targets(extractor, text)
     assert [t.value for t in targets] == [5]
