@@ -19,8 +19,11 @@ def normalize_body(text: str) -> str:
     return _NUMBER.sub("0", text.lower())
 
 
+NO_HEADING = "xnoheadingx"  # a token of its own: "no heading" is a signal too, and keeps the vocabulary non-empty
+
+
 def normalize_heading(heading: str | None) -> str:
-    return _NUMBER.sub("", (heading or "").lower()).strip(" .:-")
+    return _NUMBER.sub("", (heading or "").lower()).strip(" .:-") or NO_HEADING
 
 
 def build_features() -> ColumnTransformer:

@@ -1,0 +1,115 @@
+"""Clause classifier: training round-trip, CLI order and errors, the shipped model matches its corpus."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer.classify.corpus import corpus_hash, load_corpus
+from analyzer.classify.model import ClauseClassifier, default_model_dir
+from analyzer.classify.train import train
+from analyzer.errors import AnalyzerError, ModelError
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpora" / "clauses"
+
+TINY = {
+    "fees_and_payment": ["The Customer shall pay each invoice within {n} days of receipt.",
+                         "Fees are invoiced monthly in arrears and payable in {n} days.",
+                         "Late payments bear interest at {n} percent per month.",
+                         "All fees are exclusive of VAT and other taxes, payable within {n} days."],
+    "termination": ["Either party may terminate this Agreement on {n} days' written notice.",
+                    "The Customer may terminate for convenience with {n} days' notice.",
+                    "On termination the Supplier shall return all materials within {n} days.",
+                    "Either party may terminate if the other becomes insolvent or fails to cure within {n} days."],
+    "governing_law": ["This Agreement is governed by the laws of England and Wales ({n}).",
+                      "The laws of the State of New York govern this Agreement ({n}).",
+                      "This contract shall be construed under the laws of Ontario ({n}).",
+                      "The courts of Delaware have exclusive jurisdiction ({n})."],
+}
+
+
+def _write_tiny_corpus(path: Path) -> Path:
+    lines = []
+    for label, templates in TINY.items():
+        for n in range(10, 16):
+            for template in templates:
+                lines.append(json.dumps({"text": template.format(n=n), "heading": None, "labels": [label]}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_classify_training_round_trips_through_save_and_load(tmp_path):
+    corpus = _write_tiny_corpus(tmp_path / "tiny.jsonl")
+    meta = train(corpus, tmp_path / "model", candidates=["tfidf-logistic"], log=lambda _: None)
+    classifier = ClauseClassifier.load(tmp_path / "model")
+    assert classifier.labels == sorted(TINY)
+    assert meta["corpus_sha256"] == corpus_hash(corpus)
+    predictions = classifier.predict(["Invoices are payable within 30 days.", "Governed by the laws of Texas."],
+                                     [None, "Governing Law"])
+    assert predictions[0].labels[0] == "fees_and_payment"
+    assert predictions[1].labels[0] == "governing_law"
+    assert all(0.0 <= p <= 1.0 for p in predictions[0].scores.values())
+
+
+def test_classify_user_labels_are_carried_by_the_model(tmp_path):
+    corpus = _write_tiny_corpus(tmp_path / "tiny.jsonl")
+    extra = [json.dumps({"text": f"The Supplier shall carry out a carbon audit every {n} months.",
+                         "heading": "Sustainability", "labels": ["sustainability"]}) for n in range(1, 25)]
+    corpus.write_text(corpus.read_text() + "\n".join(extra) + "\n")
+    train(corpus, tmp_path / "model", candidates=["tfidf-logistic"], log=lambda _: None)
+    classifier = ClauseClassifier.load(tmp_path / "model")
+    assert "sustainability" in classifier.labels
+    assert classifier.predict(["A carbon audit is due every 6 months."], ["Sustainability"])[0].labels[0] == \
+        "sustainability"
+
+
+def test_classify_bad_corpus_lines_are_named(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "ok", "labels": ["other"]}\n{"text": "", "labels": ["other"]}\n')
+    with pytest.raises(AnalyzerError, match="bad.jsonl:2"):
+        load_corpus(bad)
+
+
+def test_classify_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="no trained model"):
+        ClauseClassifier.load(tmp_path)
+
+
+def test_classify_shipped_model_was_trained_on_the_current_corpus():
+    """Fails when the corpus changed and the shipped model was not retrained (`clauses train`)."""
+    meta = json.loads((default_model_dir() / "clause-classifier.json").read_text())
+    assert meta["corpus_sha256"] == corpus_hash(CORPUS), "corpus changed: run `clauses train` and commit models/"
+
+
+def _classify(stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analyzer.cli", "classify"], input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_classify_cli_keeps_input_order():
+    rows = [{"text": "This Agreement is governed by the laws of England and Wales.", "heading": "Governing Law"},
+            {"text": "The Customer shall pay each invoice within 30 days.", "heading": "Payment"},
+            {"text": "Either party may terminate on 90 days' notice.", "heading": None}] * 3
+    result = _classify("".join(json.dumps(r) + "\n" for r in rows))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(rows)
+    assert [o["labels"][0] for o in out] == ["governing_law", "fees_and_payment", "termination"] * 3
+    assert set(out[0]["scores"]) >= {"governing_law", "termination"}
+
+
+@pytest.mark.parametrize(("stdin", "message"), [
+    ("", "no input"),
+    ("not json\n", "line 1: not JSON"),
+    ('{"heading": "x"}\n', 'line 1: expected an object with a string "text"'),
+])
+def test_classify_cli_bad_input(stdin, message):
+    result = _classify(stdin)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
