@@ -20,6 +20,11 @@ PLACEHOLDER_TOKEN = re.compile(r"^(?:_{3,}|\[[^\]]{0,40}\]|\[_+\]|TBD|XX+)$", re
 _MERGE = re.compile(r"\[[^\]\n]{0,40}\]|_{3,}|\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-"
                     r"(?:one|two|three|four|five|six|seven|eight|nine)\b", re.IGNORECASE)
 
+_MAY_HOLD_NUMBER = re.compile(
+    r"\d|_{3}|\[|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|TBD|XX",
+    re.IGNORECASE)
+
 UNIT_WORDS = {
     "second": "seconds", "seconds": "seconds", "sec": "seconds", "secs": "seconds",
     "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
@@ -119,7 +124,13 @@ class QuantityFinder:
             self.matcher.add(label, patterns, greedy="LONGEST")
 
     def find_many(self, texts: list[str]) -> list[list[Quantity]]:
-        return [self._quantities(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+        """Quantities per text; texts with no digit, number word or blank skip spaCy entirely."""
+        results: list[list[Quantity]] = [[] for _ in texts]
+        candidates = [i for i, text in enumerate(texts) if _MAY_HOLD_NUMBER.search(text)]
+        docs = self.nlp.pipe((texts[i] for i in candidates), batch_size=256)
+        for index, doc in zip(candidates, docs, strict=True):
+            results[index] = self._quantities(doc)
+        return results
 
     def _quantities(self, doc: Doc) -> list[Quantity]:
         spans = [Span(doc, s, e, label=self.nlp.vocab.strings[m]) for m, s, e in self.matcher(doc)]
