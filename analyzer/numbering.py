@@ -111,6 +111,19 @@ def is_successor(previous: tuple[int, ...] | None, candidate: tuple[int, ...]) -
     return False
 
 
+_INLINE_LETTER = re.compile(r"(?<=[.;:]\s)([A-Z])\.\s+(?=[A-Z][a-z]|[A-Z]{2,})")
+
+
+def inline_letter_starts(text: str) -> list[int]:
+    """Offsets of run-together lettered items "... as follows: A. LEADER is ... B. The ...", in sequence A, B, C."""
+    starts, expected = [], "A"
+    for m in _INLINE_LETTER.finditer(text):
+        if m.group(1) == expected:
+            starts.append(m.start())
+            expected = chr(ord(expected) + 1)
+    return starts if len(starts) >= 2 else []
+
+
 def inline_clause_starts(text: str, previous: tuple[int, ...] | None) -> list[tuple[int, tuple[int, ...]]]:
     """Offsets where a run-together paragraph starts a new numbered clause.
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.model import Block, BlockKind, Clause, Document
-from analyzer.numbering import ClauseNumber, decimal_key, inline_clause_starts, parse_number
+from analyzer.numbering import ClauseNumber, decimal_key, inline_clause_starts, inline_letter_starts, parse_number
 
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "per",
                 "from", "into", "under", "its", "their", "upon", "vs", "via", "&", "-", "\u2013", "\u2014"}
@@ -119,9 +119,10 @@ class Segmenter:
         own = parse_number(block.text)
         own_key = decimal_key(own.text) if own and own.style in {"decimal", "section"} else None
         starts = inline_clause_starts(block.text, own_key or self.last_decimal)
-        if not starts:
+        offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text)))
+        if not offsets:
             return [block]
-        cuts = [0] + [offset for offset, _ in starts] + [len(block.text)]
+        cuts = [0] + offsets + [len(block.text)]
         pieces = []
         for a, b in zip(cuts, cuts[1:], strict=False):
             chunk = block.text[a:b]
@@ -186,6 +187,8 @@ class Segmenter:
         if is_header:
             self.table_header = block.text
             return
+        if len(_WORD.findall(block.text)) < 3 and not re.search(r"\d", block.text):
+            return  # "By: | By:", "Name: | Name:", rules of dashes: a form row, not a commitment
         self._add_clause(block, None, None)
 
     def _add_clause(self, block: Block, number: ClauseNumber | None, heading: str | None) -> None:

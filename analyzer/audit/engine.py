@@ -11,6 +11,8 @@ import contextlib
 import logging
 import math
 import os
+import signal
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,6 +43,20 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start processes with SIGINT ignored (inherited): Ctrl-C in a terminal reaches the whole process
+    group, and only the client should act on it, stopping the workers itself."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class DaskEngine:
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
@@ -59,8 +75,9 @@ class DaskEngine:
                 self.client.wait_for_workers(1, timeout=60)
             else:
                 n = self.config.workers or default_workers()
-                self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
+                with _workers_ignore_ctrl_c():
+                    self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                dashboard_address=None, silence_logs=logging.CRITICAL)
                 self.client = Client(self.cluster)
             info = self.client.run(worker_info)
         except Exception as exc:

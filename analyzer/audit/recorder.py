@@ -73,14 +73,15 @@ class Recorder:
 
     def duplicate(self, source: Source, sha256: str, original: JournalEntry) -> JournalEntry:
         """A copy of the original's outcome: its report under this document's path and name."""
+        first = original.duplicate_of or original.path
         if original.status != "ok" or original.report is None:
-            return self.failed(source, original.error or "analysis failed", sha256, duplicate_of=original.path)
+            return self.failed(source, original.error or "analysis failed", sha256, duplicate_of=first)
         report = json.loads((self.out_dir / original.report).read_text(encoding="utf-8"))
         report["document"]["file_name"] = source.name
         with interrupts_deferred():
             name = report_name(source.path)
             self._write(name, json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
-            return self._append(source, "ok", sha256=sha256, report=name, duplicate_of=original.path,
+            return self._append(source, "ok", sha256=sha256, report=name, duplicate_of=first,
                                 facts=original.facts)
 
     def _write(self, relative: str, data: bytes) -> None:

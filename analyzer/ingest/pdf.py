@@ -202,7 +202,7 @@ class PdfBackend(Backend):
                         if row:
                             blocks.append(RawBlock(BlockKind.TABLE_ROW, row, page=number))
                     continue
-                if line.is_table_row:
+                if line.is_table_row and self._in_table(lines, i):
                     flush()
                     blocks.append(RawBlock(BlockKind.TABLE_ROW, line.text, page=number))
                     continue
@@ -214,6 +214,13 @@ class PdfBackend(Backend):
                 open_lines.append(line.text)
         flush()
         return blocks
+
+    @staticmethod
+    def _in_table(lines: list[Line], index: int) -> bool:
+        """A multi-cell line is a table row only beside another one; alone it is a line with a gap
+        (a fill-in blank, a tab stop) and reads as text."""
+        neighbours = [lines[j] for j in (index - 1, index + 1) if 0 <= j < len(lines)]
+        return any(n.is_table_row for n in neighbours)
 
     @staticmethod
     def _ruled_row(line: Line, height: float, ruled) -> int | None:

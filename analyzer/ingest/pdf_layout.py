@@ -162,6 +162,7 @@ NUMBER_START = re.compile(
     r"(?:article|section|schedule|annex|exhibit|appendix)\s+[\dIVXLC]+\b|[\u2022\u25cf\u25aa\-\u2013*]\s)",
     re.IGNORECASE,
 )
+FILLER = re.compile(r"^[\s_.\-|]+$")
 _ENDS_SENTENCE = re.compile(r"[.:;!?)\]\"\u201d]$")
 
 
@@ -182,6 +183,9 @@ def paragraph_breaks(lines: list[Line]) -> list[bool]:
         prev_ends = bool(_ENDS_SENTENCE.search(prev.text))
         starts_number = bool(NUMBER_START.match(line.text))
         indented = line.x0 > left_margin + 8
+        if FILLER.match(line.text) or FILLER.match(prev.text):
+            breaks.append(False)  # a line of blanks to fill in belongs with the text around it
+            continue
         new = (
             line.is_table_row
             or prev.is_table_row

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from charset_normalizer import from_bytes
 
@@ -120,13 +121,43 @@ class TextBackend(Backend):
     def read(self, data: bytes, file_name: str, limits: IngestLimits) -> RawDocument:
         text = decode_text(data, file_name).replace("\r\n", "\n").replace("\r", "\n")
         text = text.replace("\f", "\n\n")
+        lines = text.split("\n")
+        running = repeated_lines(lines)
         blocks = []
-        for para in _split_paragraphs(text.split("\n")):
-            kept = [ln for ln in para if not PAGE_NUMBER_LINE.match(ln)]
+        for para in _split_paragraphs(lines):
+            kept = [ln for ln in para if not PAGE_NUMBER_LINE.match(ln) and ln.strip() not in running]
             joined = clean_inline(join_wrapped(kept))
             if joined:
                 blocks.append(RawBlock(BlockKind.PARAGRAPH, joined))
-        return RawDocument(blocks=blocks)
+        return RawDocument(blocks=strip_repeated_openings(blocks))
+
+
+_FIRST_SENTENCE = re.compile(r"^(.{40,300}?[.!?])\s+(?=\S)")
+
+
+def repeated_lines(lines: list[str], times: int = 3) -> set[str]:
+    """Lines repeated verbatim three times or more: running headers and footers of a text export."""
+    counts = Counter(ln.strip() for ln in lines if len(ln.strip()) >= 12 and re.search(r"[A-Za-z]{3}", ln))
+    return {line for line, n in counts.items() if n >= times and not _NUMBERED_START.match(line)
+            and len(line) < 200}
+
+
+def strip_repeated_openings(blocks: list[RawBlock], times: int = 3) -> list[RawBlock]:
+    """Drop a sentence that opens many paragraphs (a page-top notice run into the text)."""
+    openings = Counter(m.group(1) for b in blocks if (m := _FIRST_SENTENCE.match(b.text)))
+    repeated = {sentence for sentence, n in openings.items() if n >= times}
+    if not repeated:
+        return blocks
+    out = []
+    for block in blocks:
+        m = _FIRST_SENTENCE.match(block.text)
+        if m and m.group(1) in repeated:
+            block = RawBlock(block.kind, block.text[m.end():], block.page, block.level, block.number)
+        elif block.text in repeated:
+            continue
+        if block.text.strip():
+            out.append(block)
+    return out
 
 
 # ------------------------------------------------------------------ Markdown
@@ -167,6 +198,18 @@ def clean_markdown_inline(text: str) -> str:
     return clean_inline(html.unescape(text)).replace(_BLANK_MARK, "_")
 
 
+def _pipe_table_lines(lines: list[str]) -> set[int]:
+    """Indexes of lines in GitHub tables written without leading pipes ("a | b" over "--- | ---")."""
+    found: set[int] = set()
+    for i in range(1, len(lines)):
+        if _MD_TABLE_SEP.match(lines[i]) and "|" in lines[i] and "|" in lines[i - 1]:
+            j = i - 1
+            while j < len(lines) and lines[j].strip() and "|" in lines[j]:
+                found.add(j)
+                j += 1
+    return found
+
+
 def _strip_front_matter(text: str) -> str:
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
@@ -195,7 +238,9 @@ class MarkdownBackend(Backend):
             paragraph = []
             para_kind = BlockKind.PARAGRAPH
 
-        for line in text.split("\n"):
+        lines = text.split("\n")
+        table_lines = _pipe_table_lines(lines)
+        for index, line in enumerate(lines):
             if line.strip().startswith(("```", "~~~")):
                 flush()
                 in_fence = not in_fence
@@ -211,12 +256,12 @@ class MarkdownBackend(Backend):
                 flush()
                 blocks.append(RawBlock(BlockKind.HEADING, clean_markdown_inline(m.group(2)), level=len(m.group(1))))
                 continue
-            if line.lstrip().startswith("|"):
+            if line.lstrip().startswith("|") or index in table_lines:
                 flush()
                 if _MD_TABLE_SEP.match(line):
                     continue
                 cells = [clean_markdown_inline(c) for c in line.strip().strip("|").split("|")]
-                row = " | ".join(c for c in cells if c)
+                row = " | ".join(c for c in cells if re.search(r"\w", c))
                 if row:
                     blocks.append(RawBlock(BlockKind.TABLE_ROW, row))
                 continue
