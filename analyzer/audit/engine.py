@@ -76,8 +76,11 @@ class DaskEngine:
             else:
                 n = self.config.workers or default_workers()
                 with _workers_ignore_ctrl_c():
-                    self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                dashboard_address=None, silence_logs=logging.CRITICAL)
+                    self.cluster = LocalCluster(
+                        n_workers=n, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
+                        # No dashboard, and the scheduler's HTTP endpoint on any free port: runs side by side.
+                        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    )
                 self.client = Client(self.cluster)
             info = self.client.run(worker_info)
         except Exception as exc:

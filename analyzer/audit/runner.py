@@ -19,7 +19,7 @@ from pathlib import Path
 from analyzer.audit.dispatch import Dispatcher, Key
 from analyzer.audit.engine import DaskEngine, EngineConfig, EngineError
 from analyzer.audit.journal import Journal, JournalLockedError
-from analyzer.audit.models import JournalEntry, PlaybookSpec
+from analyzer.audit.models import JournalEntry, Outcome, PlaybookSpec
 from analyzer.audit.progress import Progress
 from analyzer.audit.recorder import Recorder
 from analyzer.audit.sources import Source, SourceReader, ZipLimits, enumerate_sources
@@ -54,6 +54,7 @@ class AuditResult:
     failed: int = 0  # failed rows in the summary
     seconds: float = 0.0
     engine_seconds: float = 0.0  # from the cluster being up to the last outcome
+    timings: dict[str, float] = field(default_factory=dict)  # startup, first outcome, steady docs/s
     pages: int = 0
     interrupted: bool = False
     entries: list[JournalEntry] = field(default_factory=list)
@@ -163,16 +164,25 @@ def _run(config: AuditConfig, spec: PlaybookSpec, version: str, sources: list[So
     recorder = Recorder(out, journal, version, spec.label, on_record)
     dispatcher = Dispatcher(todo, reader, recorder, known)
     engine = DaskEngine(EngineConfig(config.workers, config.scheduler, config.timeout, config.batch_docs))
+    arrivals: list[float] = []
+
+    def on_outcome(outcome: Outcome) -> None:
+        arrivals.append(time.monotonic())
+        dispatcher.on_outcome(outcome)
+
     try:
         work = dispatcher.items()
         first = next(work, None)  # no cluster at all when nothing needs analysis
         if first is not None:
+            starting = time.monotonic()
             engine.start()
             if version not in engine.worker_versions:
                 result.notes.append(f"workers run analyzer {sorted(engine.worker_versions)}, this client {version}")
             engine_started = time.monotonic()
-            engine.run(itertools.chain([first], work), len(todo), spec, dispatcher.on_outcome)
+            result.timings["cluster_start"] = engine_started - starting
+            engine.run(itertools.chain([first], work), len(todo), spec, on_outcome)
             result.engine_seconds = time.monotonic() - engine_started
+            result.timings.update(_steady(arrivals, engine_started))
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
@@ -180,6 +190,16 @@ def _run(config: AuditConfig, spec: PlaybookSpec, version: str, sources: list[So
         reader.close()
         result.analyzed = dispatcher.sent
         progress.finish()
+
+
+def _steady(arrivals: list[float], started: float) -> dict[str, float]:
+    """Time to the first outcome (model loading included), and the rate from the first outcome to the last."""
+    if not arrivals:
+        return {}
+    first_batch = sum(1 for t in arrivals if t - arrivals[0] < 0.05)
+    span = arrivals[-1] - arrivals[0]
+    rate = (len(arrivals) - first_batch) / span if span > 0 else 0.0
+    return {"first_outcome": arrivals[0] - started, "steady_seconds": span, "steady_docs_per_s": rate}
 
 
 def _sigterm(signum: int, frame: object) -> None:

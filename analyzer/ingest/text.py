@@ -120,8 +120,10 @@ class TextBackend(Backend):
 
     def read(self, data: bytes, file_name: str, limits: IngestLimits) -> RawDocument:
         text = decode_text(data, file_name).replace("\r\n", "\n").replace("\r", "\n")
-        text = text.replace("\f", "\n\n")
-        lines = text.split("\n")
+        lines = []
+        for line in text.replace("\f", "\n\n").split("\n"):
+            # only in very long lines: short ones use runs of spaces for indentation and alignment
+            lines.extend(_WIDE_GAP.sub(_gap_to_break, line).split("\n") if len(line) > 400 else [line])
         running = repeated_lines(lines)
         blocks = []
         for para in _split_paragraphs(lines):
@@ -130,6 +132,15 @@ class TextBackend(Backend):
             if joined:
                 blocks.append(RawBlock(BlockKind.PARAGRAPH, joined))
         return RawDocument(blocks=strip_repeated_openings(blocks))
+
+
+# Text exported from PDFs often keeps a lost line break as a run of spaces inside a line.
+_WIDE_GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")
+
+
+def _gap_to_break(m: re.Match[str]) -> str:
+    before = m.string[m.start() - 1]
+    return "\n\n" if before in ".:;" else "\n"
 
 
 _FIRST_SENTENCE = re.compile(r"^(.{40,300}?[.!?])\s+(?=\S)")
