@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 
+from analyzer.classify.card import write_model_card
 from analyzer.classify.corpus import Example, corpus_hash, load_corpus
 from analyzer.classify.features import build_features
 from analyzer.classify.model import to_matrix
@@ -186,6 +187,7 @@ def train(corpus: Path, out_dir: Path, candidates: list[str] | None = None, log:
                      "numpy": np.__version__, "scipy": _version("scipy")},
     }
     LinearTextModel.from_pipeline(model).save(out_dir, meta)
+    write_model_card(meta, out_dir)
     log(f"saved {out_dir / WEIGHTS_FILE} ({(out_dir / WEIGHTS_FILE).stat().st_size / 1e6:.1f} MB)")
     return meta
 
