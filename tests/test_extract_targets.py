@@ -69,6 +69,11 @@ POSITIVE = [
     ("The parties shall hold a service review meeting every 3 months.", "review_frequency", "==", 3, "months", {}),
     ("The first contact resolution rate shall be at least 75%, measured quarterly.", "first_contact_resolution",
      ">=", 75, "percent", {"period": "quarterly"}),
+    ("Priority 2 tickets receive a 1-business-day email response.", "response_time", "<=", 1, "business_days",
+     {"channel": "email", "business_hours": True}),
+    ("Supplier shall respond by the next business day.", "response_time", "<=", 1, "business_days", {}),
+    ("The Provider's aggregate liability shall not exceed $250,000.", "liability_cap", "<=", 250000, "currency", {}),
+    ("Faults shall be fixed in less than one workday.", "resolution_time", "<", 1, "business_days", {}),
 ]
 
 
@@ -111,6 +116,10 @@ NEGATIVE = [
     "Business hours are 0800 hours to 1800 hours.",
     "Notices are deemed received two days after mailing by certified mail.",
     "In the case study, complaints decreased by 30% within six months.",
+    "This Agreement is made on the ____ day of ________, 2025.",
+    "Rebate by SLA achieved: 100% 95% 90% 85% of the monthly fee.",
+    "No action may be brought by either party more than two (2) years after the cause of action arose.",
+    "Each licence costs USD 1,200 per year and shall be paid in advance.",
 ]
 
 

@@ -22,7 +22,8 @@ _MERGE = re.compile(r"\[[^\]\n]{0,40}\]|_{3,}|\b(?:twenty|thirty|forty|fifty|six
 
 _MAY_HOLD_NUMBER = re.compile(
     r"\d|_{3}|\[|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|TBD|XX",
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|TBD|XX|"
+    r"\bnext\s+(?:business\s+|working\s+)?(?:day|workday)\b",
     re.IGNORECASE)
 
 UNIT_WORDS = {
@@ -32,6 +33,7 @@ UNIT_WORDS = {
     "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
     "month": "months", "months": "months", "year": "years", "years": "years",
     "ring": "rings", "rings": "rings",
+    "workday": "business_days", "workdays": "business_days",
 }
 DAY_QUALIFIERS = {"business", "working", "calendar", "banking"}
 
@@ -77,6 +79,7 @@ PATTERNS: dict[str, list[list[dict]]] = {
         [NUM, QUALIFIER, UNIT],
         [NUM, {"ORTH": "("}, NUM, {"ORTH": ")"}, QUALIFIER, UNIT],
         [NUM, {"ORTH": "-"}, QUALIFIER, UNIT],
+        [NUM, {"ORTH": "-"}, QUALIFIER, {"ORTH": "-"}, UNIT],
         [BLANK, QUALIFIER, UNIT],
         [BLANK, {"ORTH": "("}, BLANK, {"ORTH": ")"}, QUALIFIER, UNIT],
     ],
@@ -97,6 +100,13 @@ PATTERNS: dict[str, list[list[dict]]] = {
     ],
     "NET": [
         [{"LOWER": "net"}, NUM],
+    ],
+    "NEXT": [
+        [{"LOWER": "next"}, QUALIFIER, {"LOWER": {"IN": ["day", "workday"]}}],
+    ],
+    "MONEY": [
+        [{"ORTH": {"IN": ["$", "US$", "USD", "\u00a3", "\u20ac", "EUR", "GBP"]}}, NUM],
+        [NUM, {"LOWER": {"IN": ["usd", "dollars", "eur", "euros", "gbp", "pounds"]}}],
     ],
 }
 
@@ -150,7 +160,7 @@ class QuantityFinder:
         if kind == "DURATION":
             words = [t.lower_ for t in span]
             unit = UNIT_WORDS[next(w for w in reversed(words) if w in UNIT_WORDS)]
-            business = any(w in {"business", "working", "banking"} for w in words)
+            business = any(w in {"business", "working", "banking", "workday", "workdays"} for w in words)
             if business and unit == "days":
                 unit = "business_days"
             value = None if blank and not numbers else numbers[-1]
@@ -165,4 +175,9 @@ class QuantityFinder:
             return Quantity(kind, start, end, float(second), "seconds", share=float(first) / 100)
         if kind == "NET":
             return Quantity(kind, start, end, numbers[-1], "days")
+        if kind == "NEXT":
+            business = any(t.lower_ in {"business", "working", "banking"} or t.lower_ == "workday" for t in span)
+            return Quantity(kind, start, end, 1.0, "business_days" if business else "days", business_days=business)
+        if kind == "MONEY":
+            return Quantity(kind, start, end, numbers[-1], "currency")
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from analyzer.extract.quantities import Quantity, QuantityFinder
-from analyzer.model import Clause, Target
+from analyzer.model import BlockKind, Clause, Target
 
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "business_days": 86400, "weeks": 604800,
            "months": 30 * 86400, "years": 365 * 86400}
@@ -80,15 +80,20 @@ class MetricCue:
 
 @dataclass(frozen=True)
 class NotTarget:
+    """Every pattern given must match for the number to be dropped."""
+
     name: str
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
     sentence: re.Pattern[str] | None
     number: re.Pattern[str] | None
+    span: re.Pattern[str] | None = None
 
-    def matches(self, before: str, after: str, sentence: str, number: str) -> bool:
-        checks = [(self.before, before), (self.after, after), (self.sentence, sentence), (self.number, number)]
-        return any(rx is not None and rx.search(text) for rx, text in checks)
+    def matches(self, before: str, after: str, sentence: str, number: str, span: str = "") -> bool:
+        checks = [(self.before, before), (self.after, after), (self.sentence, sentence), (self.number, number),
+                  (self.span, span)]
+        given = [(rx, text) for rx, text in checks if rx is not None]
+        return bool(given) and all(rx.search(text) for rx, text in given)
 
 
 def _load_yaml(path: Path | None) -> dict:
@@ -100,8 +105,8 @@ def load_not_targets(path: Path | None = None) -> list[NotTarget]:
     def rx(value: str | None) -> re.Pattern[str] | None:
         return re.compile(value, re.IGNORECASE) if value else None
 
-    return [NotTarget(e["name"], rx(e.get("before")), rx(e.get("after")), rx(e.get("sentence")), rx(e.get("number")))
-            for e in _load_yaml(path).get("not_targets", [])]
+    return [NotTarget(e["name"], rx(e.get("before")), rx(e.get("after")), rx(e.get("sentence")), rx(e.get("number")),
+                      rx(e.get("span"))) for e in _load_yaml(path).get("not_targets", [])]
 
 
 def load_metric_cues(path: Path | None = None) -> list[MetricCue]:
@@ -168,12 +173,16 @@ class TargetExtractor:
                     out.append(self._service_level(clause, q, quantities[pair], sentence, context))
                     continue
             number = text[q.start:q.end].split()[0] if q.kind == "DURATION" else ""
-            if any(f.matches(before, after, sentence, number) for f in self.not_targets):
+            if any(f.matches(before, after, sentence, number, text[q.start:q.end]) for f in self.not_targets):
                 continue
             metric = self._metric(before, after, context, q)
+            if q.unit == "currency" and metric not in {"liability_cap", "credit_cap"}:
+                continue  # prices and amounts are not targets; a cap on liability is
             if self.better.get(metric) == "higher" and metric in RATES and self._is_condition(before):
                 continue
-            if metric == "unknown" and q.value is not None and (
+            # A table row states its commitment by being in the table; prose needs an obligation.
+            in_table = clause.kind == BlockKind.TABLE_ROW
+            if metric == "unknown" and q.value is not None and not in_table and (
                 q.kind == "PERCENT" or not _COMMITMENT.search(before[-60:] + " " + after[:30])
                 or not _OBLIGATION.search(sentence)
             ):
