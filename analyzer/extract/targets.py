@@ -127,6 +127,15 @@ def unit_kind(unit: str) -> str:
     return unit  # percent, score, rings, currency, count
 
 
+def _column_header(clause: Clause, offset: int) -> str | None:
+    """For a table row under a header row ("Tier | Uptime | Credit"), the header of the cell holding `offset`."""
+    if clause.kind != BlockKind.TABLE_ROW or not clause.heading_path or " | " not in clause.heading_path[-1]:
+        return None
+    header = clause.heading_path[-1].split(" | ")
+    cell = clause.text[:offset].count(" | ")
+    return header[cell] if len(header) == clause.text.count(" | ") + 1 and cell < len(header) else None
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = 0
     for m in _SENTENCE_END.finditer(text):
@@ -175,7 +184,8 @@ class TargetExtractor:
             number = text[q.start:q.end].split()[0] if q.kind == "DURATION" else ""
             if any(f.matches(before, after, sentence, number, text[q.start:q.end]) for f in self.not_targets):
                 continue
-            metric = self._metric(before, after, context, q)
+            column = _column_header(clause, q.start)
+            metric = self._metric((column + " ‸ " if column else "") + before, after, context, q)
             if q.unit == "currency" and metric not in {"liability_cap", "credit_cap"}:
                 continue  # prices and amounts are not targets; a cap on liability is
             if self.better.get(metric) == "higher" and metric in RATES and self._is_condition(before):
@@ -223,6 +233,10 @@ class TargetExtractor:
             if kind not in cue.units:
                 continue
             for pattern in cue.cues:
+                if pattern.pattern.startswith("^"):  # a cue about what follows the number
+                    if pattern.search(after):
+                        best = (0, cue.metric)
+                    continue
                 for m in pattern.finditer(window):
                     distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 2 + 10
                     if best is None or distance < best[0]:
