@@ -10,10 +10,9 @@ import hashlib
 from collections.abc import Iterator
 
 from analyzer.audit.models import JournalEntry, Outcome, WorkItem
+from analyzer.audit.plan import Key
 from analyzer.audit.recorder import Recorder
 from analyzer.audit.sources import Source, SourceError, SourceReader
-
-Key = tuple[str, str]  # (sha256, suffix)
 
 
 class Dispatcher:

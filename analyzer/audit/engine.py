@@ -108,8 +108,9 @@ class DaskEngine:
         return max(1, min(MAX_BATCH_DOCS, math.ceil(pending / (self.slots * 4))))
 
     def run(self, items: Iterator[WorkItem], pending: int, spec: PlaybookSpec,
-            on_outcome: Callable[[Outcome], None]) -> None:
-        """Analyze every item; `on_outcome` is called on the client thread, once per item."""
+            on_outcome: Callable[[Outcome], None], on_batch: Callable[[], None] = lambda: None) -> None:
+        """Analyze every item; `on_outcome` is called on the client thread, once per item, and `on_batch`
+        after the outcomes of each task."""
         from distributed import as_completed
 
         assert self.client is not None, "engine not started"
@@ -131,6 +132,7 @@ class DaskEngine:
                     future.release()
                 for outcome in outcomes:
                     on_outcome(outcome)
+                on_batch()
                 self._submit(items, size, spec, in_flight, done)
         finally:
             for future in in_flight:

@@ -1,7 +1,9 @@
-"""The append-only journal of finished documents: `DIR/.audit/journal.jsonl`, one JSON line each, fsynced.
+"""The append-only journal of finished documents: `DIR/.audit/journal.jsonl`, one JSON line each.
 
-A run killed at any moment leaves at most one torn last line, which is cut off when the journal is
-opened again. A lock file keeps two audits from writing to one folder at once.
+Each line is written (flushed to the OS) as its document is recorded, so a killed process loses nothing
+recorded; `sync` fsyncs the lines so far, once per batch of results (group commit), and closing syncs.
+A run killed at any moment leaves at most one torn last line, which is cut off when the journal is opened
+again. A lock file keeps two audits from writing to one folder at once.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Journal:
 
     def close(self) -> None:
         if self._fh is not None:
+            self.sync()
             self._fh.close()
             self._fh = None
         if self._lock_fd is not None:
@@ -65,7 +68,11 @@ class Journal:
         assert self._fh is not None, "journal is not open"
         self._fh.write(entry.model_dump_json().encode("utf-8") + b"\n")
         self._fh.flush()
-        os.fsync(self._fh.fileno())
+
+    def sync(self) -> None:
+        """Make every line appended so far durable (fsync)."""
+        if self._fh is not None:
+            os.fsync(self._fh.fileno())
 
     def _cut_torn_tail(self) -> None:
         if not self.path.exists():

@@ -78,6 +78,7 @@ class JournalEntry(BaseModel):
     version: str
     playbook: str
     report: str | None = Field(default=None, description="report file, relative to the output folder")
+    report_bytes: int | None = Field(default=None, description="its size: a resume redoes a report that differs")
     duplicate_of: str | None = None
     seconds: float = 0.0
     facts: DocFacts | None = None

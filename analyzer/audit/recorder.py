@@ -1,7 +1,8 @@
-"""Record finished documents: the report file first (atomically), then its journal entry.
+"""Record finished documents: the report file first (written whole, then renamed into place), then its
+journal entry, which carries the report's size.
 
-A document is done once its entry is in the journal; a kill between the two steps leaves a report the
-next run rewrites. Ctrl-C is held back while one document is being recorded.
+A document is done once its entry is in the journal and its report has that size; a kill between the
+two steps leaves a report the next run rewrites. Ctrl-C is held back while one document is recorded.
 """
 
 from __future__ import annotations
@@ -61,9 +62,9 @@ class Recorder:
             return self.failed(source, outcome.error or "analysis failed", sha256, outcome.seconds)
         with interrupts_deferred():
             report = report_name(source.path)
-            self._write(report, outcome.report_json.encode("utf-8"))
-            return self._append(source, "ok", sha256=sha256, report=report, seconds=outcome.seconds,
-                                facts=outcome.facts)
+            size = self._write(report, outcome.report_json.encode("utf-8"))
+            return self._append(source, "ok", sha256=sha256, report=report, report_bytes=size,
+                                seconds=outcome.seconds, facts=outcome.facts)
 
     def failed(self, source: Source, error: str, sha256: str | None = None, seconds: float = 0.0,
                duplicate_of: str | None = None) -> JournalEntry:
@@ -80,27 +81,25 @@ class Recorder:
         report["document"]["file_name"] = source.name
         with interrupts_deferred():
             name = report_name(source.path)
-            self._write(name, json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
-            return self._append(source, "ok", sha256=sha256, report=name, duplicate_of=first,
+            size = self._write(name, json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
+            return self._append(source, "ok", sha256=sha256, report=name, report_bytes=size, duplicate_of=first,
                                 facts=original.facts)
 
-    def _write(self, relative: str, data: bytes) -> None:
+    def _write(self, relative: str, data: bytes) -> int:
         target = self.out_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.tmp_dir / f"{os.getpid()}-{abs(hash(relative))}.json"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        tmp.write_bytes(data)
         os.replace(tmp, target)
+        return len(data)
 
     def _append(self, source: Source, status: str, *, error: str | None = None, sha256: str | None = None,
-                report: str | None = None, seconds: float = 0.0, duplicate_of: str | None = None,
-                facts: DocFacts | None = None) -> JournalEntry:
+                report: str | None = None, report_bytes: int | None = None, seconds: float = 0.0,
+                duplicate_of: str | None = None, facts: DocFacts | None = None) -> JournalEntry:
         entry = JournalEntry(
             path=source.path, status=status, error=error, fingerprint=source.fingerprint, sha256=sha256,
             suffix=source.suffix, version=self.version, playbook=self.playbook, report=report,
-            duplicate_of=duplicate_of, seconds=round(seconds, 4), facts=facts,
+            report_bytes=report_bytes, duplicate_of=duplicate_of, seconds=round(seconds, 4), facts=facts,
             finished=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         self.journal.append(entry)

@@ -16,10 +16,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzer.audit.dispatch import Dispatcher, Key
+from analyzer.audit.dispatch import Dispatcher
 from analyzer.audit.engine import DaskEngine, EngineConfig, EngineError
 from analyzer.audit.journal import Journal, JournalLockedError
 from analyzer.audit.models import JournalEntry, Outcome, PlaybookSpec
+from analyzer.audit.plan import latest, make_plan
 from analyzer.audit.progress import Progress
 from analyzer.audit.recorder import Recorder
 from analyzer.audit.sources import Source, SourceReader, ZipLimits, enumerate_sources
@@ -90,11 +91,6 @@ def _check_config(config: AuditConfig) -> None:
             raise UsageError(f"{path}: no such file or folder")
 
 
-def _finished(entries: list[JournalEntry], version: str, playbook: str) -> dict[str, JournalEntry]:
-    """The latest entry of each document for this analyzer version and playbook."""
-    return {e.path: e for e in entries if e.version == version and e.playbook == playbook}
-
-
 def run_audit(config: AuditConfig) -> AuditResult:
     """Run an audit; raises `UsageError` before doing any work if the command line is wrong."""
     from analyzer import __version__
@@ -117,7 +113,7 @@ def run_audit(config: AuditConfig) -> AuditResult:
         raise UsageError(str(exc)) from None
     try:
         _run(config, spec, __version__, inventory.sources, journal, result)
-        finished = _finished(journal.entries(), __version__, spec.label)
+        finished = latest(journal.entries(), __version__, spec.label)
     finally:
         journal.close()
     result.entries = [finished[s.path] for s in inventory.sources if s.path in finished]
@@ -138,31 +134,19 @@ def run_audit(config: AuditConfig) -> AuditResult:
 
 def _run(config: AuditConfig, spec: PlaybookSpec, version: str, sources: list[Source], journal: Journal,
          result: AuditResult) -> None:
-    earlier = _finished(journal.entries(), version, spec.label)
-    out = config.out
-
-    def done_before(source: Source) -> bool:
-        entry = earlier.get(source.path)
-        return (entry is not None and entry.fingerprint == source.fingerprint
-                and (entry.status != "ok" or (entry.report is not None and (out / entry.report).exists())))
-
-    todo = [s for s in sources if not done_before(s)]
-    result.todo = len(todo)
-    if config.resume and not earlier:
-        result.notes.append(f"nothing to resume in {out}: starting afresh")
-    known: dict[Key, JournalEntry] = {
-        (e.sha256, e.suffix): e for e in earlier.values()
-        if e.sha256 and (e.status != "ok" or (e.report is not None and (out / e.report).exists()))
-    }
-    progress = Progress(len(todo), skipped=len(sources) - len(todo), quiet=config.quiet)
+    plan = make_plan(sources, journal.entries(), version, spec.label, config.out)
+    result.todo = len(plan.todo)
+    if config.resume and not plan.earlier:
+        result.notes.append(f"nothing to resume in {config.out}: starting afresh")
+    progress = Progress(len(plan.todo), skipped=plan.done_before, quiet=config.quiet)
 
     def on_record(entry: JournalEntry) -> None:
         result.recorded += 1
         progress.advance(entry.status != "ok")
 
     reader = SourceReader(config.zip_limits)
-    recorder = Recorder(out, journal, version, spec.label, on_record)
-    dispatcher = Dispatcher(todo, reader, recorder, known)
+    recorder = Recorder(config.out, journal, version, spec.label, on_record)
+    dispatcher = Dispatcher(plan.todo, reader, recorder, plan.known)
     engine = DaskEngine(EngineConfig(config.workers, config.scheduler, config.timeout, config.batch_docs))
     arrivals: list[float] = []
 
@@ -180,7 +164,7 @@ def _run(config: AuditConfig, spec: PlaybookSpec, version: str, sources: list[So
                 result.notes.append(f"workers run analyzer {sorted(engine.worker_versions)}, this client {version}")
             engine_started = time.monotonic()
             result.timings["cluster_start"] = engine_started - starting
-            engine.run(itertools.chain([first], work), len(todo), spec, on_outcome)
+            engine.run(itertools.chain([first], work), len(plan.todo), spec, on_outcome, on_batch=journal.sync)
             result.engine_seconds = time.monotonic() - engine_started
             result.timings.update(_steady(arrivals, engine_started))
     except KeyboardInterrupt:
@@ -226,8 +210,8 @@ def run_audit_command(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"clauses: {note}", file=sys.stderr)
     if result.interrupted:
-        print(f"clauses: interrupted; {result.recorded} documents were recorded in {config.out}. "
-              f"Run the same command with --resume to finish.", file=sys.stderr)
+        print(f"clauses: interrupted; {result.recorded} more documents recorded in {config.out} (the journal is "
+              f"consistent). Run the same command with --resume to finish.", file=sys.stderr)
         return EXIT_INTERRUPTED
     print(f"audit: {result.documents} documents ({result.failed} failed, {result.pages} pages); "
           f"{result.analyzed} analyzed, {result.todo - result.analyzed} read from duplicates or refused, "

@@ -72,35 +72,45 @@ class AnalysisProcess:
         return f"{how}: {lines[-1].strip()[:200]}" if lines and code != -signal.SIGKILL else how
 
 
-_process: AnalysisProcess | None = None
+_idle: list[AnalysisProcess] = []  # analysis processes of this worker not in use by a task
 _lock = threading.Lock()
 
 
-def _analysis_process() -> AnalysisProcess:
-    global _process
-    if _process is None or not _process.alive():
-        _process = AnalysisProcess()
-    return _process
+def _checkout() -> AnalysisProcess | None:
+    with _lock:
+        while _idle:
+            process = _idle.pop()
+            if process.alive():
+                return process
+    return None
 
 
 def analyze_batch(items: list[WorkItem], spec: PlaybookSpec, timeout: float) -> list[Outcome]:
-    """Outcomes for every item, in order. `timeout` <= 0: no limit, analyze in this process."""
+    """Outcomes for every item, in order. `timeout` <= 0: no limit, analyze in this process.
+
+    A worker with one thread (the local default) keeps one analysis process; a worker running tasks on
+    several threads gets one per thread, each reused by later tasks.
+    """
     if timeout <= 0:
         from analyzer.audit.analysis import analyze_one
 
         return [analyze_one(item, spec) for item in items]
-    global _process
-    with _lock:  # one analysis process per worker, whatever its thread count
-        out = []
+    process = _checkout()
+    out = []
+    try:
         for item in items:
-            try:
-                process = _analysis_process()
-            except RuntimeError as exc:
-                out.append(Outcome(item.path, False, error=str(exc)))
-                _process = None
-                continue
+            if process is None or not process.alive():
+                try:
+                    process = AnalysisProcess()
+                except RuntimeError as exc:
+                    out.append(Outcome(item.path, False, error=str(exc)))
+                    continue
             out.append(process.run(item, spec, timeout))
-        return out
+    finally:
+        if process is not None and process.alive():
+            with _lock:
+                _idle.append(process)
+    return out
 
 
 def worker_info() -> dict:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -100,22 +101,23 @@ def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> 
 
 # ------------------------------------------------------------------ drafting rules
 def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
+    """Blanks anywhere in the text (headings and table headers too), tied to their clause when in one."""
     patterns = [re.compile(p, re.IGNORECASE) for p in rule.params["patterns"]]
     ignore_before = re.compile(rule.params.get("ignore_before", r"$^"), re.IGNORECASE)
     signature_blank = re.compile(rule.params.get("signature_blank", r"^_+$"))
-    for clause in ctx.clauses:
-        taken: list[tuple[int, int]] = []
-        for pattern in patterns:
-            for m in pattern.finditer(clause.text):
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                absolute = clause.start + m.start()
-                if signature_blank.match(m.group(0)) and ignore_before.search(
-                        ctx.text[max(0, absolute - 40):absolute]):
-                    continue
-                taken.append((m.start(), m.end()))
-                yield _finding(rule, clause, clause.start + m.start(), clause.start + m.end(), m.group(0),
-                               f"Unfilled template blank {m.group(0)!r}: {rule.message}")
+    starts = [c.start for c in ctx.clauses]
+    taken: list[tuple[int, int]] = []
+    for pattern in patterns:
+        for m in pattern.finditer(ctx.text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if signature_blank.match(m.group(0)) and ignore_before.search(ctx.text[max(0, m.start() - 40):m.start()]):
+                continue
+            taken.append((m.start(), m.end()))
+            index = bisect_right(starts, m.start()) - 1
+            clause = ctx.clauses[index] if index >= 0 and m.end() <= ctx.clauses[index].end else None
+            yield _finding(rule, clause, m.start(), m.end(), m.group(0),
+                           f"Unfilled template blank {m.group(0)!r}: {rule.message}")
 
 
 def _vague(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:

@@ -127,6 +127,21 @@ def unit_kind(unit: str) -> str:
     return unit  # percent, score, rings, currency, count
 
 
+def _one_per_commitment(targets: list[Target]) -> list[Target]:
+    """A rate stated twice (a summary and the operative clause) is one commitment: keep the first.
+    Periods (notice, cure, payment) repeat legitimately for different events, so they are all kept."""
+    seen: set[tuple] = set()
+    kept = []
+    for t in targets:
+        key = (t.metric, t.value, t.unit, t.channel, (t.priority or "").lower(), t.share)
+        if t.metric in RATES and t.value is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(t)
+    return kept
+
+
 def _column_header(clause: Clause, offset: int) -> str | None:
     """For a table row under a header row ("Tier | Uptime | Credit"), the header of the cell holding `offset`."""
     if clause.kind != BlockKind.TABLE_ROW or not clause.heading_path or " | " not in clause.heading_path[-1]:
@@ -160,7 +175,7 @@ class TargetExtractor:
         found = self.finder.find_many([c.text for c in clauses])
         for clause, quantities in zip(clauses, found, strict=True):
             targets.extend(self._clause_targets(clause, quantities))
-        return targets
+        return _one_per_commitment(targets)
 
     # ------------------------------------------------------------------
     def _clause_targets(self, clause: Clause, quantities: list[Quantity]) -> list[Target]:
