@@ -142,11 +142,9 @@ def cmd_playbooks(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    import json
+    from importlib import resources
 
-    from analyzer.model import Report
-
-    print(json.dumps(Report.model_json_schema(), indent=2))
+    sys.stdout.write(resources.files("analyzer.schema").joinpath("report.schema.json").read_text(encoding="utf-8"))
     return EXIT_OK
 
 

@@ -108,6 +108,34 @@ def test_checks_signature_blanks_are_not_placeholders(playbook, extractor):
 
 
 SECTIONS = [
+    ("scope.defined", ("The Supplier shall provide inbound customer care by telephone.", ["scope_of_services"])),
+    ("scope.channels", ("The Supplier shall handle telephone and email contacts.", ["scope_of_services"])),
+    ("metrics.defined", ("Service levels are set out in Schedule 2.", ["service_levels"])),
+    ("metrics.measurable", ("Availability shall be at least 99.5% each month.", ["service_levels"])),
+    ("metrics.resolution_time", ("Priority 1 incidents are resolved within 4 hours.", ["service_levels"])),
+    ("metrics.satisfaction", ("A customer satisfaction survey is run after each contact.", ["service_levels"])),
+    ("metrics.priorities", ("Priority 1: response within 15 minutes. Priority 2: response within 2 hours.",
+                            ["service_levels"])),
+    ("reporting.defined", ("The Supplier shall send a monthly performance report.", ["reporting_and_review"])),
+    ("review.periodic", ("The parties shall review the service levels annually.", ["reporting_and_review"])),
+    ("remedies.incentives", ("An earn-back applies when targets are exceeded for three months.",
+                             ["service_credits_and_penalties"])),
+    ("responsibilities.both_parties", ("The Customer shall provide call volume forecasts each month.",
+                                       ["responsibilities"])),
+    ("governance.contacts", ("Each party shall appoint an account manager.", ["governance_and_communication"])),
+    ("payment.defined", ("Invoices are payable within 30 days.", ["fees_and_payment"])),
+    ("data.breach_notice", ("The Supplier shall notify the Customer of any security breach within 48 hours.",
+                            ["data_protection"])),
+    ("confidentiality.defined", ("Each party shall keep the other's information confidential.",
+                                 ["confidentiality"])),
+    ("term.defined", ("This Agreement has an initial term of 24 months.", ["term_and_renewal"])),
+    ("termination.defined", ("Either party may terminate on 90 days' notice.", ["termination"])),
+    ("termination.transition", ("On expiry the Supplier shall provide exit assistance.", ["termination"])),
+    ("disputes.defined", ("Disputes are referred to arbitration in London.", ["dispute_resolution"])),
+    ("law.governing", ("This Agreement is governed by the laws of Ontario.", ["governing_law"])),
+    ("liability.defined", ("Each party's liability is capped at the fees paid.", ["liability_and_indemnity"])),
+    ("ip.defined", ("The Customer owns all work product.", ["intellectual_property"])),
+    ("amendments.written", ("No amendment is valid unless in writing.", ["amendments_and_changes"])),
     ("escalation.defined", ("Unresolved incidents are escalated to the Service Manager after 4 hours.",
                             ["escalation"])),
     ("remedies.defined", ("A service credit of 5% applies for each missed target.",
@@ -122,7 +150,7 @@ SECTIONS = [
 
 @pytest.mark.parametrize(("rule", "clause"), SECTIONS, ids=[row[0] for row in SECTIONS])
 def test_checks_section_rule(playbook, extractor, rule, clause):
-    filler = ("The parties shall meet.", ["other"])
+    filler = ("Nothing here.", ["other"])
     assert rule in _findings(playbook, extractor, filler).missing
     assert rule not in _findings(playbook, extractor, filler, clause).missing
 
@@ -132,3 +160,17 @@ def test_checks_completeness_weighs_by_severity(playbook, extractor):
     fuller = _findings(playbook, extractor, ("Nothing here.", ["other"]),
                        ("The Supplier shall encrypt Customer Data at rest.", ["data_protection"]))
     assert 0 <= empty.completeness < fuller.completeness <= 100
+
+
+def test_checks_per_channel_targets(playbook, extractor):
+    scope = ("The Supplier shall answer telephone calls and emails.", ["scope_of_services"])
+    one = _findings(playbook, extractor, scope, ("Calls shall be answered within 30 seconds.", ["service_levels"]))
+    assert "metrics.per_channel" in one.missing
+    both = _findings(playbook, extractor, scope, ("Calls shall be answered within 30 seconds.", ["service_levels"]),
+                     ("Emails shall be answered within 24 hours.", ["service_levels"]))
+    assert "metrics.per_channel" not in both.missing
+
+
+def test_checks_every_checklist_rule_is_tested():
+    tested = {row[0] for row in DRAFTING} | {row[0] for row in SECTIONS} | {"metric.conflict", "metrics.per_channel"}
+    assert {rule.id for rule in load_playbook("customer-service-sla").rules} <= tested

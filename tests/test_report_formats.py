@@ -114,3 +114,13 @@ def test_report_html_renders_and_finding_link_scrolls_to_clause(report, tmp_path
             page.screenshot(path=str(tmp_path / "report.png"))
         finally:
             browser.close()
+
+
+def test_report_shipped_schema_matches_the_model():
+    """`clauses schema` prints the shipped file; it must be regenerated when the Report model changes."""
+    from importlib import resources
+
+    from analyzer.model import Report
+
+    shipped = json.loads(resources.files("analyzer.schema").joinpath("report.schema.json").read_text())
+    assert shipped == Report.model_json_schema(), "regenerate: python -c 'from analyzer.model import Report; ...'"
