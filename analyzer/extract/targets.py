@@ -66,8 +66,10 @@ PERIOD = re.compile(
     r"(?:in|during|over) (?:a|any|each|the) (?:rolling )?(?:calendar )?(?:month|quarter|year)|"
     r"calendar month|calendar quarter|measurement (?:period|window))\b",
     re.IGNORECASE)
-BUSINESS_CLOCK = re.compile(r"business hours?|working hours?|business days?|working days?|"
-                            r"normal hours|office hours|hours of operation", re.IGNORECASE)
+BUSINESS_CLOCK = re.compile(r"business hours?|working hours?|business days?|working days?|workdays?|work schedule|"
+                            r"normal hours|office hours|hours of operation|regular (business )?hours|"
+                            r"(except|excluding|other than) (on )?weekends|monday\s*(-|\u2013|to|through)\s*friday",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ class TargetExtractor:
             channel = next((name for name, rx in CHANNELS if rx.search(context)), None)
         priority = PRIORITY.search(sentence) or PRIORITY.search(clause.text[:60]) or PRIORITY.search(context)
         period = PERIOD.search(sentence)
-        business = business_days or bool(BUSINESS_CLOCK.search(before[-40:] + " " + after[:40]))
+        business = business_days or bool(BUSINESS_CLOCK.search(sentence))
         return Target(
             metric=metric, comparator=comparator, value=value, unit=unit, normalized=normalized, share=share,
             channel=channel, priority=priority.group(0) if priority else None,
