@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -32,6 +33,7 @@ from analyzer.ingest.text import join_wrapped
 from analyzer.model import BlockKind
 
 log = logging.getLogger(__name__)
+_PDFIUM_LOCK = threading.Lock()
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -137,6 +139,11 @@ class PdfBackend(Backend):
     format = "pdf"
 
     def read(self, data: bytes, file_name: str, limits: IngestLimits) -> RawDocument:
+        # PDFium is not thread-safe: one document at a time per process (threads in the service wait here).
+        with _PDFIUM_LOCK:
+            return self._read(data, limits)
+
+    def _read(self, data: bytes, limits: IngestLimits) -> RawDocument:
         pdf = _open(data)
         try:
             n_pages = len(pdf)

@@ -1,0 +1,1 @@
+"""HTTP routes: the versioned API (analyses, batches), health, and the upload page."""
