@@ -45,33 +45,51 @@ def _set_extensions() -> None:
         Token.set_extension("blank", default=False)
 
 
-@Language.component("number_values", assigns=["token._.num", "token._.is_num", "token._.blank"])
+NUM_NORM, BLANK_NORM = "__num__", "__blank__"
+_CANDIDATE = re.compile(
+    r"\d|_{3,}|\[|\b(?:TBD|XX+)\b|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
+
+
+@Language.component("number_values", assigns=["token._.num", "token._.is_num", "token._.blank", "token.norm"])
 def number_values(doc: Doc) -> Doc:
-    """Merge "[Number]", "_____" and "twenty-four" into one token; give tokens their value."""
+    """Merge "[Number]", "_____" and "twenty-four" into one token; give number tokens their value.
+
+    Only tokens that can be numbers or blanks are visited (found by one regex over the text), and they
+    are marked through NORM so the Matcher compares a string instead of calling Python per token.
+    """
     spans = [doc.char_span(m.start(), m.end(), alignment_mode="expand") for m in _MERGE.finditer(doc.text)]
-    with doc.retokenize() as retokenizer:
-        # Two blanks can touch ("[a][b]") and expand onto one shared token: merge each token once.
-        for span in filter_spans([s for s in spans if s is not None and len(s) > 1]):
-            retokenizer.merge(span)
-    for token in doc:
-        text = token.text
-        if PLACEHOLDER_TOKEN.match(text) and not text.lower().startswith("[*"):
-            token._.blank = True
+    spans = [s for s in spans if s is not None and len(s) > 1]
+    if spans:
+        with doc.retokenize() as retokenizer:
+            # Two blanks can touch ("[a][b]") and expand onto one shared token: merge each token once.
+            for span in filter_spans(spans):
+                retokenizer.merge(span)
+    seen: set[int] = set()
+    for m in _CANDIDATE.finditer(doc.text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None:
             continue
-        if text[:1].isdigit() or text.lower().split("-")[0] in NUMBER_WORDS:
-            value = parse_number(text)
-            if value is not None:
-                token._.num = value
-                token._.is_num = True
+        for token in span:
+            if token.i in seen:
+                continue
+            seen.add(token.i)
+            text = token.text
+            if PLACEHOLDER_TOKEN.match(text) and not text.lower().startswith("[*"):
+                token._.blank = True
+                token.norm_ = BLANK_NORM
+            elif text[:1].isdigit() or text.lower().split("-")[0] in NUMBER_WORDS:
+                value = parse_number(text)
+                if value is not None:
+                    token._.num = value
+                    token._.is_num = True
+                    token.norm_ = NUM_NORM
     return doc
 
 
-NUM = {"_": {"is_num": True}}
-NUM_OR_BLANK = {"_": {"is_num": True}, "OP": "?"}
-BLANK = {"_": {"blank": True}}
+NUM = {"NORM": NUM_NORM}
+BLANK = {"NORM": BLANK_NORM}
 UNIT = {"LOWER": {"IN": sorted(UNIT_WORDS)}}
 QUALIFIER = {"LOWER": {"IN": sorted(DAY_QUALIFIERS)}, "OP": "?"}
-APOSTROPHE = {"ORTH": {"IN": ["'", "\u2019", "'s", "\u2019s"]}, "OP": "?"}
 PERCENT = {"LOWER": {"IN": ["%", "percent", "pct"]}}
 
 PATTERNS: dict[str, list[list[dict]]] = {
