@@ -69,6 +69,7 @@ class Recorder:
     def failed(self, source: Source, error: str, sha256: str | None = None, seconds: float = 0.0,
                duplicate_of: str | None = None) -> JournalEntry:
         with interrupts_deferred():
+            (self.out_dir / report_name(source.path)).unlink(missing_ok=True)  # left by an earlier run
             return self._append(source, "failed", error=error, sha256=sha256, seconds=seconds,
                                 duplicate_of=duplicate_of)
 

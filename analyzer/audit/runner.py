@@ -79,7 +79,16 @@ def playbook_spec(value: str | None) -> PlaybookSpec:
     return PlaybookSpec(text=text, label=f"{playbook.id}@{hashlib.sha256(text.encode()).hexdigest()[:12]}")
 
 
+def _check_extras() -> None:
+    import importlib.util
+
+    missing = [m for m in ("distributed", "pandas", "pyarrow") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"the audit needs {', '.join(missing)}: pip install 'clause-analyzer[batch]'")
+
+
 def _check_config(config: AuditConfig) -> None:
+    _check_extras()
     if config.workers is not None and config.workers < 1:
         raise UsageError("--workers must be at least 1")
     if config.timeout < 0:
@@ -177,13 +186,15 @@ def _run(config: AuditConfig, spec: PlaybookSpec, version: str, sources: list[So
 
 
 def _steady(arrivals: list[float], started: float) -> dict[str, float]:
-    """Time to the first outcome (model loading included), and the rate from the first outcome to the last."""
+    """Time to the first outcome (model loading included), and the rate between the outcomes at 10% and at
+    90% of the run: the steady state, without the start-up and the last stragglers."""
     if not arrivals:
         return {}
-    first_batch = sum(1 for t in arrivals if t - arrivals[0] < 0.05)
-    span = arrivals[-1] - arrivals[0]
-    rate = (len(arrivals) - first_batch) / span if span > 0 else 0.0
-    return {"first_outcome": arrivals[0] - started, "steady_seconds": span, "steady_docs_per_s": rate}
+    out = {"first_outcome": arrivals[0] - started, "last_outcome": arrivals[-1] - started}
+    low, high = len(arrivals) // 10, len(arrivals) * 9 // 10
+    if high - low >= 10 and arrivals[high] > arrivals[low]:
+        out["steady_docs_per_s"] = (high - low) / (arrivals[high] - arrivals[low])
+    return out
 
 
 def _sigterm(signum: int, frame: object) -> None:
@@ -202,6 +213,9 @@ def run_audit_command(args: argparse.Namespace) -> int:
         result = run_audit(config)
     except (UsageError, EngineError) as exc:
         print(f"clauses: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the output folder cannot be written (permissions, disk full): the journal holds
+        print(f"clauses: {exc.filename or config.out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         result = AuditResult(interrupted=True)

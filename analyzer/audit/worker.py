@@ -1,20 +1,24 @@
 """The Dask task: analyze a batch of documents on a worker, each within its time limit.
 
-Each worker process keeps one analysis process (`child`) with the model loaded, started on first use
-and reused by every later batch. A document that overruns the limit gets its analysis process killed
-(a fresh one starts for the next document); a crash of that process fails only the document it was
-reading. With no time limit the analysis runs in the worker process itself, with the same caching.
+Each worker process keeps an analysis process (`child`) with the model loaded, started on first use and
+reused by every later batch (one per worker thread). A batch's documents are queued to it at once, so it
+never waits between documents; results come back in order, each within `timeout` of the previous one. A
+document that overruns gets its analysis process killed and fails alone; a fresh process takes the rest.
+A crash of the analysis process likewise fails only the document it was reading. With no time limit the
+analysis runs in the worker process itself, with the same caching.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import deque
 
 from analyzer.audit import protocol
 from analyzer.audit.models import Outcome, PlaybookSpec, WorkItem
@@ -23,7 +27,7 @@ STARTUP_SECONDS = 300.0  # importing spaCy and loading the model on a busy machi
 
 
 class AnalysisProcess:
-    """A `python -m analyzer.audit.child` and the pipes to it."""
+    """A `python -m analyzer.audit.child`, a thread feeding it requests, and the pipe its outcomes come on."""
 
     def __init__(self) -> None:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
@@ -34,25 +38,28 @@ class AnalysisProcess:
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self._in, self._out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        self._requests: queue.Queue = queue.Queue()
+        self._writer = threading.Thread(target=self._feed, name="analysis-feed", daemon=True)
+        self._writer.start()
         try:
-            hello = protocol.receive(self._out, time.monotonic() + STARTUP_SECONDS)
+            protocol.receive(self._out, time.monotonic() + STARTUP_SECONDS)  # "ready": the model is loaded
         except (TimeoutError, EOFError):
             reason = self.stop()
             raise RuntimeError(f"the analysis process did not start ({reason})") from None
-        self.version = hello.get("version")
 
-    def run(self, item: WorkItem, spec: PlaybookSpec, timeout: float) -> Outcome:
-        started = time.monotonic()
-        try:
-            protocol.send(self._in, (item, spec))
-            return protocol.receive(self._out, started + timeout)
-        except TimeoutError:
-            self.stop()
-            return Outcome(item.path, False, error=f"timed out after {timeout:g} s", seconds=timeout)
-        except (EOFError, BrokenPipeError, OSError):
-            reason = self.stop()
-            return Outcome(item.path, False, error=f"the analysis process died ({reason})",
-                           seconds=time.monotonic() - started)
+    def _feed(self) -> None:
+        while (request := self._requests.get()) is not None:
+            try:
+                protocol.send(self._in, request)
+            except OSError:  # the process is gone; whoever reads its outcomes finds out
+                return
+
+    def submit(self, item: WorkItem, spec: PlaybookSpec) -> None:
+        self._requests.put((item, spec))
+
+    def receive(self, deadline: float) -> Outcome:
+        """The next outcome; `TimeoutError` past `deadline`, `EOFError` if the process died."""
+        return protocol.receive(self._out, deadline)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -62,6 +69,8 @@ class AnalysisProcess:
         if self.proc.poll() is None:
             self.proc.kill()
         code = self.proc.wait()
+        self._requests.put(None)
+        self._writer.join(timeout=10)  # its writes fail fast now; only then may the pipes close
         for pipe in (self.proc.stdin, self.proc.stdout):
             if pipe is not None:
                 pipe.close()
@@ -86,31 +95,55 @@ def _checkout() -> AnalysisProcess | None:
 
 
 def analyze_batch(items: list[WorkItem], spec: PlaybookSpec, timeout: float) -> list[Outcome]:
-    """Outcomes for every item, in order. `timeout` <= 0: no limit, analyze in this process.
-
-    A worker with one thread (the local default) keeps one analysis process; a worker running tasks on
-    several threads gets one per thread, each reused by later tasks.
-    """
+    """Outcomes for every item, in order. `timeout` <= 0: no limit, analyze in this process."""
     if timeout <= 0:
         from analyzer.audit.analysis import analyze_one
 
         return [analyze_one(item, spec) for item in items]
+    pending = deque(items)
+    out: list[Outcome] = []
     process = _checkout()
-    out = []
     try:
-        for item in items:
-            if process is None or not process.alive():
+        while pending:
+            if process is None:
                 try:
                     process = AnalysisProcess()
                 except RuntimeError as exc:
-                    out.append(Outcome(item.path, False, error=str(exc)))
+                    out.append(Outcome(pending.popleft().path, False, error=str(exc)))
                     continue
-            out.append(process.run(item, spec, timeout))
+            for item in pending:
+                process.submit(item, spec)
+            process = _collect(process, pending, out, timeout)
     finally:
         if process is not None and process.alive():
             with _lock:
                 _idle.append(process)
     return out
+
+
+def _collect(process: AnalysisProcess, pending: deque[WorkItem], out: list[Outcome],
+             timeout: float) -> AnalysisProcess | None:
+    """Read outcomes in order until all are in (the process is kept) or one fails it (it is stopped)."""
+    while pending:
+        item = pending[0]
+        started = time.monotonic()  # the process starts a document as soon as it sent the previous one
+        try:
+            outcome = process.receive(started + timeout)
+        except TimeoutError:
+            process.stop()
+            outcome = Outcome(item.path, False, error=f"timed out after {timeout:g} s", seconds=timeout)
+        except (EOFError, OSError):
+            reason = process.stop()
+            outcome = Outcome(item.path, False, error=f"the analysis process died ({reason})",
+                              seconds=time.monotonic() - started)
+        if outcome.path != item.path:  # out of step: never pair a report with the wrong document
+            process.stop()
+            outcome = Outcome(item.path, False, error="the analysis process answered out of order")
+        pending.popleft()
+        out.append(outcome)
+        if not outcome.ok and not process.alive():
+            return None
+    return process
 
 
 def worker_info() -> dict:
