@@ -74,7 +74,14 @@ POSITIVE = [
     ("Supplier shall respond by the next business day.", "response_time", "<=", 1, "business_days", {}),
     ("The Provider's aggregate liability shall not exceed $250,000.", "liability_cap", "<=", 250000, "currency", {}),
     ("Faults shall be fixed in less than one workday.", "resolution_time", "<", 1, "business_days", {}),
+    ("Liability is limited to the fees paid in the twelve months before the claim.", "liability_cap", "==", 12,
+     "months", {}),
 ]
+
+
+def test_extract_targets_each_number_keeps_its_own_metric(extractor):
+    text = "The Supplier shall respond to incidents within 30 minutes and resolve them within 8 hours."
+    assert [(t.metric, t.value) for t in _targets(extractor, text)] == [("response_time", 30), ("resolution_time", 8)]
 
 
 @pytest.mark.parametrize(("text", "metric", "comparator", "value", "unit", "extra"), POSITIVE,

@@ -243,6 +243,12 @@ class TargetExtractor:
         if q.kind == "NET":
             return "payment_period"
         kind = unit_kind(q.unit)
+        # "respond within 30 minutes and resolve within 8 hours": a cue in the number's own phrase wins.
+        boundary = max(before.rfind(" and "), before.rfind(";"), before.rfind(", "))
+        if boundary > 0:
+            own = self._metric(before[boundary:], "", "", q)
+            if own != "unknown":
+                return own
         best: tuple[int, str] | None = None
         window = before + " \u2038 " + after
         anchor = len(before) + 1
