@@ -128,7 +128,7 @@ def _normalize_repeating(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-EDGE_LINES = 3  # running headers and footers live in the first or last lines of a page
+EDGE_LINES = 5  # running headers and footers live in the first or last lines of a page
 
 
 def edge_lines(lines: list[Line]) -> list[Line]:
