@@ -113,16 +113,14 @@ def _ruled_table_rows(data: bytes, page_numbers: list[int]) -> dict[int, list[tu
         for number in page_numbers:
             page = pdf.pages[number - 1]
             for table in page.find_tables():
-                for row in table.rows:
-                    bbox = [c for c in row.cells if c is not None]
-                    if not bbox:
+                # extract() reads every cell in one pass over the page's characters
+                for row, texts in zip(table.rows, table.extract(), strict=False):
+                    boxes = [c for c in row.cells if c is not None]
+                    if not boxes:
                         continue
-                    top = min(c[1] for c in bbox)
-                    bottom = max(c[3] for c in bbox)
-                    cells = []
-                    for cell in bbox:
-                        text = page.crop(cell).extract_text() or ""
-                        cells.append(clean_inline(text))
+                    top = min(c[1] for c in boxes)
+                    bottom = max(c[3] for c in boxes)
+                    cells = [clean_inline(text or "") for text in texts if text is not None]
                     found.setdefault(number, []).append((top, bottom, cells))
     return found
 
