@@ -125,6 +125,17 @@ def _ruled_table_rows(data: bytes, page_numbers: list[int]) -> dict[int, list[tu
     return found
 
 
+def _has_wrapped_cells(lines: list[Line]) -> bool:
+    """Rows whose cells wrap onto more lines: a single-cell line indented into a column right after a
+    multi-cell row. Only then is pdfplumber's slow table reading worth it; single-line rows are read
+    correctly from pdfium's positions already."""
+    if sum(ln.is_table_row for ln in lines) < 2:
+        return False
+    left = min(ln.x0 for ln in lines)
+    return any(prev.is_table_row and not line.is_table_row and line.x0 > left + 30
+               for prev, line in zip(lines, lines[1:], strict=False))
+
+
 def _has_rules(page: pdfium.PdfPage) -> bool:
     """Cheap test for drawn lines or rectangles (candidate ruled tables)."""
     for count, _ in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1), start=1):
@@ -161,7 +172,7 @@ class PdfBackend(Backend):
                     lines: list[Line] = []
                     for region in split_columns(segments, width):
                         lines.extend(group_lines(region))
-                    if sum(ln.is_table_row for ln in lines) >= 2 and _has_rules(page):
+                    if _has_wrapped_cells(lines) and _has_rules(page):
                         table_candidates.append(index + 1)
                     page_lines.append(lines)
                     heights.append(height)
