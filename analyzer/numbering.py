@@ -124,6 +124,28 @@ def inline_letter_starts(text: str) -> list[int]:
     return starts if len(starts) >= 2 else []
 
 
+_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or))\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)")
+_ROMANS = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
+
+
+def inline_item_starts(text: str) -> list[int]:
+    """Offsets of run-together items "...: (a) to disclose ...; (b) that all ..." in sequence.
+
+    Only a list that starts at (a) or (i), after a colon or semicolon, and runs on in order counts;
+    "either (a) X or (b) Y" inside a sentence is left alone."""
+    letters: list[int] = []
+    romans: list[int] = []
+    for m in _INLINE_PAREN.finditer(text):
+        label = m.group(2)
+        offset = m.start(1)
+        if label == chr(ord("a") + len(letters)):
+            letters.append(offset)
+        elif len(romans) < len(_ROMANS) and label == _ROMANS[len(romans)]:
+            romans.append(offset)
+    found = [offsets for offsets in (letters, romans) if len(offsets) >= 2]
+    return sorted(o for offsets in found for o in offsets)
+
+
 def inline_clause_starts(text: str, previous: tuple[int, ...] | None) -> list[tuple[int, tuple[int, ...]]]:
     """Offsets where a run-together paragraph starts a new numbered clause.
 

@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass
 
 from analyzer.model import Block, BlockKind, Clause, Document
-from analyzer.numbering import ClauseNumber, decimal_key, inline_clause_starts, inline_letter_starts, parse_number
+from analyzer.numbering import (
+    ClauseNumber,
+    decimal_key,
+    inline_clause_starts,
+    inline_item_starts,
+    inline_letter_starts,
+    parse_number,
+)
 
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "per",
                 "from", "into", "under", "its", "their", "upon", "vs", "via", "&", "-", "\u2013", "\u2014"}
@@ -119,7 +126,8 @@ class Segmenter:
         own = parse_number(block.text)
         own_key = decimal_key(own.text) if own and own.style in {"decimal", "section"} else None
         starts = inline_clause_starts(block.text, own_key or self.last_decimal)
-        offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text)))
+        offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text))
+                         | set(inline_item_starts(block.text)))
         if not offsets:
             return [block]
         cuts = [0] + offsets + [len(block.text)]

@@ -305,3 +305,13 @@ def test_segment_looks_like_heading(text, expected):
 )
 def test_segment_split_run_in_heading(text, expected):
     assert split_run_in_heading(text) == expected
+
+
+def test_segment_run_together_items_after_a_colon_are_split():
+    from analyzer.numbering import inline_item_starts
+
+    text = ("The Supplier shall, during the term: (a) keep records of every call; (b) retain them for two years; "
+            "and (c) give the Customer access on request.")
+    starts = inline_item_starts(text)
+    assert [text[s:s + 3] for s in starts] == ["(a)", "(b)", "(c)"]
+    assert inline_item_starts("The fee is either (a) fixed or (b) variable, as the parties agree.") == []
