@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local Dask workers (default: one per core)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="skip documents already done in DIR")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per document (default 120)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per document (default 120; 0 = no limit)")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("serve", help="run the web service and upload page")
