@@ -128,6 +128,8 @@ def _normalize_repeating(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
+# "Page 3 of 12" names a page wherever it sits on it (some layouts put the footer mid-page).
+PAGE_LABEL = re.compile(r"\bpage\s+\d{1,4}\s+of\s+\d{1,4}\b", re.IGNORECASE)
 EDGE_LINES = 5  # running headers and footers live in the first or last lines of a page
 
 
@@ -150,7 +152,8 @@ def find_running_lines(pages: list[list[Line]]) -> set[str]:
 
 def margin_noise(lines: list[Line], running: set[str]) -> set[int]:
     """ids of lines that are page numbers or running headers/footers."""
-    noise = {id(line) for line in lines if PAGE_NUMBER_LINE.match(line.text)}
+    noise = {id(line) for line in lines if PAGE_NUMBER_LINE.match(line.text)
+             or (len(line.text) < 80 and PAGE_LABEL.search(line.text))}
     for line in edge_lines(lines):
         if _normalize_repeating(line.text) in running:
             noise.add(id(line))
