@@ -28,6 +28,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("decimal", re.compile(r"^(?P<n>\d{1,3}(?:\.\d{1,3}){1,5})\.?(?=\s)\s*")),
     ("decimal", re.compile(r"^(?P<n>\d{1,3})(?:\.|\))(?=\s)\s*")),
     ("decimal", re.compile(r"^(?P<n>\d{1,2})\s+(?=[A-Z\"\u201c(])")),
+    ("decimal", re.compile(r"^(?P<n>\d{1,2})\.(?=[A-Z][A-Za-z])")),  # "5.Dolphin will ..." (space lost)
     ("alpha", re.compile(r"^(?P<n>\([a-z]{1,2}\))\s*")),
     ("upper_alpha", re.compile(r"^(?P<n>\([A-Z]\))\s*")),
     ("alpha", re.compile(r"^(?P<n>[a-z][.)])\s+")),
@@ -77,7 +78,7 @@ def _depth(style: str, number: str) -> int:
 
 
 _INLINE_DECIMAL = re.compile(
-    r"(?<=[\s\u201d\")])(\d{1,2}(?:\.\d{1,2}){0,3})(?:(\.?)\s+|(\.)(?=[A-Z][a-z]))(?=[A-Z\u201c\"(])"
+    r"(?<=[\s\u201d\")])(\d{1,2}(?:\.\d{1,2}){0,3})(?:(\.?)\s+|(\.)(?=[A-Z][A-Za-z]))(?=[A-Z\u201c\"(])"
 )
 _REFERENCE_WORDS = re.compile(
     r"(?:section|sections|clause|clauses|paragraph|article|schedule|exhibit|annex|and|or|to|of|in|under|"

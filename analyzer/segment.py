@@ -171,6 +171,8 @@ class Segmenter:
             self._open_section(self._rank(number, body, after_bare_number), text)
             self.after_bare_number = number is not None and not body.strip()
             return
+        if number is None and len(_WORD.findall(text)) < 2 and not re.search(r"\d|_{3}", text):
+            return  # stray marks of a signature block or layout (")", "And:"): nothing to analyse
         heading = None
         run_in = split_run_in_heading(body)
         if run_in is not None:
