@@ -23,7 +23,7 @@ BLOCK_SEPARATOR = "\n\n"
 
 def clean_inline(text: str) -> str:
     """Collapse runs of spaces, drop control characters and soft hyphens; keep line breaks out."""
-    text = _CONTROL.sub("", text.replace("\u00ad", ""))
+    text = _CONTROL.sub("", text.replace("\u00ad", "").replace("\u037e", ";"))  # Greek question mark = ";"
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", " ")
     return _SPACES.sub(" ", text).strip()
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from analyzer.ingest.text import PAGE_NUMBER_LINE
+from analyzer.ingest.text import PAGE_LABEL, PAGE_NUMBER_LINE
 
 
 @dataclass
@@ -128,8 +128,6 @@ def _normalize_repeating(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-# "Page 3 of 12" names a page wherever it sits on it (some layouts put the footer mid-page).
-PAGE_LABEL = re.compile(r"\bpage\s+\d{1,4}\s+of\s+\d{1,4}\b", re.IGNORECASE)
 EDGE_LINES = 5  # running headers and footers live in the first or last lines of a page
 
 

@@ -29,6 +29,7 @@ PAGE_NUMBER_LINE = re.compile(
     r"^\s*(?:[-\u2013\u2014]?\s*\d{1,4}\s*[-\u2013\u2014]?|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[ivxlc]{1,6})\s*$",
     re.IGNORECASE,
 )
+PAGE_LABEL = re.compile(r"\bpage\s+\d{1,4}\s+of\s+\d{1,4}\b", re.IGNORECASE)
 # A line that starts a new clause even without a blank line before it: "2.3 ", "4. ", "(b) ", "Article 5".
 _NUMBERED_START = re.compile(
     r"^\s*(?:\d{1,3}(?:\.\d{1,3})+\.?\s|\d{1,3}[.)]\s|\(?[a-z]{1,2}\)\s|\(?[ivxlc]{1,6}\)\s|"
@@ -127,7 +128,8 @@ class TextBackend(Backend):
         running = repeated_lines(lines)
         blocks = []
         for para in _split_paragraphs(lines):
-            kept = [ln for ln in para if not PAGE_NUMBER_LINE.match(ln) and ln.strip() not in running]
+            kept = [ln for ln in para if not PAGE_NUMBER_LINE.match(ln) and ln.strip() not in running
+                    and not (len(ln.strip()) < 120 and PAGE_LABEL.search(ln))]
             joined = clean_inline(join_wrapped(kept))
             if joined:
                 blocks.append(RawBlock(BlockKind.PARAGRAPH, joined))
