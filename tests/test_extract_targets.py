@@ -74,6 +74,7 @@ POSITIVE = [
     ("Supplier shall respond by the next business day.", "response_time", "<=", 1, "business_days", {}),
     ("The Provider's aggregate liability shall not exceed $250,000.", "liability_cap", "<=", 250000, "currency", {}),
     ("Faults shall be fixed in less than one workday.", "resolution_time", "<", 1, "business_days", {}),
+    ("Supplier shall deliver the report within [***] days of receipt.", "notice_period", "<=", None, "days", {}),
     ("Liability is limited to the fees paid in the twelve months before the claim.", "liability_cap", "<=", 12,
      "months", {}),
 ]

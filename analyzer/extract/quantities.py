@@ -74,7 +74,7 @@ def number_values(doc: Doc) -> Doc:
                 continue
             seen.add(token.i)
             text = token.text
-            if PLACEHOLDER_TOKEN.match(text) and not text.lower().startswith("[*"):
+            if PLACEHOLDER_TOKEN.match(text):  # template blanks and redactions ("[***]"): value unknown
                 token._.blank = True
                 token.norm_ = BLANK_NORM
             elif text[:1].isdigit() or text.lower().split("-")[0] in NUMBER_WORDS:
