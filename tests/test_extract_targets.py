@@ -128,6 +128,7 @@ NEGATIVE = [
     "Rebate by SLA achieved: 100% 95% 90% 85% of the monthly fee.",
     "No action may be brought by either party more than two (2) years after the cause of action arose.",
     "Each licence costs USD 1,200 per year and shall be paid in advance.",
+    "The Customer may terminate if three breaches occur during any 6 month period.",
 ]
 
 
