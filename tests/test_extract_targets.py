@@ -141,3 +141,9 @@ def test_extract_targets_adjacent_blanks_do_not_crash(extractor):
     text = "Under the policy [attached here][found at this link] the Supplier shall respond within 5 days."
     targets = _targets(extractor, text)
     assert [t.value for t in targets] == [5]
+
+
+def test_extract_targets_words_inside_words_are_not_cues(extractor):
+    # "during" ends in "ring": it must not make a period a response time
+    text = "Liability shall not exceed the fees paid during the six (6) months preceding the first event."
+    assert [(t.metric, t.value) for t in _targets(extractor, text)] == [("liability_cap", 6)]

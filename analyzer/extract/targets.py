@@ -261,7 +261,8 @@ class TargetExtractor:
                         best = (0, cue.metric)
                     continue
                 for m in pattern.finditer(window):
-                    distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 2 + 10
+                    # a cue after the number counts, but one before it (the drafting norm) counts more
+                    distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 3 + 40
                     if best is None or distance < best[0]:
                         best = (distance, cue.metric)
         if best is not None:
