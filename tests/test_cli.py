@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from conftest import build_contract_pdf, build_encrypted_pdf
+from test_service_support import clauses_command
 
 MARKDOWN = """# Service Agreement
 
@@ -43,20 +42,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _clauses_command() -> list[str]:
-    script = Path(sys.executable).with_name("clauses")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("clauses")
-    if found is None:
-        pytest.skip("the `clauses` console script is not installed (pip install -e .)")
-    return [found]
-
-
 def run_clauses(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
-        [*_clauses_command(), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        [*clauses_command(), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
 
 
