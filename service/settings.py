@@ -48,7 +48,11 @@ class Settings(BaseSettings):
     zip_max_ratio: float = Field(default=100.0, gt=1, description="uncompressed/compressed size of a zip entry")
     store: Path = Field(default_factory=default_store, description="SQLite file that keeps batch results")
     retention_hours: float = Field(default=24.0, gt=0, description="batch results are deleted after this")
-    workers: int = Field(default=2, gt=0, description="threads analysing documents at once")
+    workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 8)), gt=0,
+                         description="documents analysed at once (default: one per CPU core, at most 8)")
+    processes: bool = Field(default=True, description="analyse in child processes, one per worker (in parallel "
+                                                      "on several cores, and a document over its time limit is "
+                                                      "killed); false: on threads of the server process")
     max_queue: int = Field(default=16, ge=0, description="requests waiting for a worker before 503")
     log_level: str = "info"
 

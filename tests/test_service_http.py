@@ -364,3 +364,18 @@ def test_no_temp_files_and_no_contract_text_in_logs(service):
         assert secret not in log, f"{secret!r} reached the log"
     assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
     json.loads(httpx.get(f"{service.url}/healthz").text)
+
+
+def test_an_analysis_process_killed_at_the_time_limit_is_replaced(tmp_path):
+    """Analysis runs in child processes: the one over its limit is killed, and the next document is served."""
+    clause = "{n}. Service levels\n\n{n}.1 The Supplier shall answer 80% of calls within 20 seconds in each month.\n\n"
+    long_text = "".join(clause.format(n=n) for n in range(1, 6001)).encode()
+    with running_service(tmp_path, api_key=None, time_limit="1") as slow, slow.client() as http:
+        body = assert_error(http.post("/api/v1/analyses", files={"file": ("long.txt", long_text, "text/plain")}),
+                            422, "limit")
+        assert body["error"] == "time_limit"
+        for _ in range(2):  # both worker slots get a live process again
+            small = http.post("/api/v1/analyses", files={"file": ("short.txt", clause.format(n=1).encode(),
+                                                                  "text/plain")})
+            assert small.status_code == 200, small.text
+            assert small.json()["targets"][0]["metric"] == "service_level"

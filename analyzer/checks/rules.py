@@ -8,6 +8,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analyzer.checks.playbook import Requirement, Rule
 from analyzer.model import Clause, Finding, Target
@@ -85,6 +86,12 @@ SECTION_CHECKS: dict[str, Callable[[CheckContext, Rule], bool]] = {
 }
 
 
+@lru_cache(maxsize=512)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that matches wherever any of `patterns` does (one search per clause, not one per pattern)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
 def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> bool:
     if requirement.labels_any and not ctx.clauses_with(requirement.labels_any):
         return False
@@ -93,8 +100,8 @@ def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> 
         return False
     if requirement.text_any:
         pool = ctx.clauses_with(requirement.labels_any) if requirement.text_in_labels else ctx.clauses
-        patterns = [re.compile(p, re.IGNORECASE) for p in requirement.text_any]
-        if not any(p.search(c.text) or p.search(c.context_heading or "") for c in pool for p in patterns):
+        pattern = _any_of(tuple(requirement.text_any))
+        if not any(pattern.search(c.text) or pattern.search(c.context_heading or "") for c in pool):
             return False
     return not (requirement.check and not SECTION_CHECKS[requirement.check](ctx, rule))
 

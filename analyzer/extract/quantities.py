@@ -57,7 +57,8 @@ def number_values(doc: Doc) -> Doc:
     Only tokens that can be numbers or blanks are visited (found by one regex over the text), and they
     are marked through NORM so the Matcher compares a string instead of calling Python per token.
     """
-    spans = [doc.char_span(m.start(), m.end(), alignment_mode="expand") for m in _MERGE.finditer(doc.text)]
+    text = doc.text  # built from the tokens on each access: read it once (merging keeps it unchanged)
+    spans = [doc.char_span(m.start(), m.end(), alignment_mode="expand") for m in _MERGE.finditer(text)]
     spans = [s for s in spans if s is not None and len(s) > 1]
     if spans:
         with doc.retokenize() as retokenizer:
@@ -65,7 +66,7 @@ def number_values(doc: Doc) -> Doc:
             for span in filter_spans(spans):
                 retokenizer.merge(span)
     seen: set[int] = set()
-    for m in _CANDIDATE.finditer(doc.text):
+    for m in _CANDIDATE.finditer(text):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is None:
             continue
@@ -73,12 +74,12 @@ def number_values(doc: Doc) -> Doc:
             if token.i in seen:
                 continue
             seen.add(token.i)
-            text = token.text
-            if PLACEHOLDER_TOKEN.match(text):  # template blanks and redactions ("[***]"): value unknown
+            word = token.text
+            if PLACEHOLDER_TOKEN.match(word):  # template blanks and redactions ("[***]"): value unknown
                 token._.blank = True
                 token.norm_ = BLANK_NORM
-            elif text[:1].isdigit() or text.lower().split("-")[0] in NUMBER_WORDS:
-                value = parse_number(text)
+            elif word[:1].isdigit() or word.lower().split("-")[0] in NUMBER_WORDS:
+                value = parse_number(word)
                 if value is not None:
                     token._.num = value
                     token._.is_num = True

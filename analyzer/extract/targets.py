@@ -92,8 +92,9 @@ class NotTarget:
     span: re.Pattern[str] | None = None
 
     def matches(self, before: str, after: str, sentence: str, number: str, span: str = "") -> bool:
-        checks = [(self.before, before), (self.after, after), (self.sentence, sentence), (self.number, number),
-                  (self.span, span)]
+        # all must match: the short strings first, so that most filters fail on a cheap search
+        checks = [(self.number, number), (self.span, span), (self.after, after), (self.before, before),
+                  (self.sentence, sentence)]
         given = [(rx, text) for rx, text in checks if rx is not None]
         return bool(given) and all(rx.search(text) for rx, text in given)
 
@@ -163,6 +164,40 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, len(text)
 
 
+@dataclass(frozen=True)
+class _SentenceFacts:
+    channel: str | None
+    priority: str | None
+    period: str | None
+    business_clock: bool
+
+
+def _priority(text: str) -> str | None:
+    found = PRIORITY.search(text)
+    return found.group(0) if found else None
+
+
+@dataclass(frozen=True)
+class _KindCues:
+    """The cues that can name a metric for one kind of quantity (a duration, a percentage...)."""
+
+    follows: list[tuple[str, re.Pattern[str]]]  # cues about the words right after the number ("^...")
+    cues: list[tuple[str, re.Pattern[str]]]  # cues anywhere in the window, in the order of the metrics file
+    every: list[tuple[str, re.Pattern[str]]]  # both kinds, in file order (for the heading context)
+
+
+def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
+    out: dict[str, _KindCues] = {}
+    for kind in sorted({unit for cue in metric_cues for unit in cue.units}):
+        follows = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
+                   if p.pattern.startswith("^")]
+        cues = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
+                if not p.pattern.startswith("^")]
+        every = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues]
+        out[kind] = _KindCues(follows, cues, every)
+    return out
+
+
 class TargetExtractor:
     """Build once per process; `extract` runs over a document's clauses."""
 
@@ -171,9 +206,15 @@ class TargetExtractor:
         self.cues = load_metric_cues(metrics_path)
         self.not_targets = load_not_targets(metrics_path)
         self.better = {c.metric: c.better for c in self.cues}
+        self._cues_by_kind = _cues_by_kind(self.cues)
+        # Caches for one document (cleared by `extract`): several numbers share a sentence or a heading.
+        self._context_metrics: dict[tuple[str, str], str] = {}
+        self._facts: dict[str, _SentenceFacts] = {}
 
     def extract(self, clauses: list[Clause]) -> list[Target]:
         targets: list[Target] = []
+        self._context_metrics.clear()  # one document's text: never kept past its extraction
+        self._facts.clear()
         found = self.finder.find_many([c.text for c in clauses])
         for clause, quantities in zip(clauses, found, strict=True):
             targets.extend(self._clause_targets(clause, quantities))
@@ -252,25 +293,25 @@ class TargetExtractor:
         best: tuple[int, str] | None = None
         window = before + " \u2038 " + after
         anchor = len(before) + 1
-        for cue in self.cues:
-            if kind not in cue.units:
-                continue
-            for pattern in cue.cues:
-                if pattern.pattern.startswith("^"):  # a cue about what follows the number
-                    if pattern.search(after):
-                        best = (0, cue.metric)
-                    continue
-                for m in pattern.finditer(window):
-                    # a cue after the number counts, but one before it (the drafting norm) counts more
-                    distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 3 + 40
-                    if best is None or distance < best[0]:
-                        best = (distance, cue.metric)
+        cues = self._cues_by_kind.get(kind)
+        if cues is None:
+            return "unknown"
+        for metric, follows in cues.follows:
+            if follows.search(after):
+                best = (0, metric)
+        for metric, pattern in cues.cues:
+            for m in pattern.finditer(window):
+                # a cue after the number counts, but one before it (the drafting norm) counts more
+                distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 3 + 40
+                if best is None or distance < best[0]:
+                    best = (distance, metric)
         if best is not None:
             return best[1]
-        for cue in self.cues:
-            if kind in cue.units and any(p.search(context) for p in cue.cues):
-                return cue.metric
-        return "unknown"
+        key = (context, kind)
+        if key not in self._context_metrics:  # every number of a clause shares its heading context
+            self._context_metrics[key] = next(
+                (metric for metric, pattern in cues.every if pattern.search(context)), "unknown")
+        return self._context_metrics[key]
 
     def _comparator(self, before: str, after: str, metric: str) -> str:
         """The bound as written (so that "a minimum response time" stays >= and can be flagged)."""
@@ -308,6 +349,20 @@ class TargetExtractor:
         return self._make(clause, clause.start + q.start, clause.start + q.end, metric, comparator, value, unit,
                           share, sentence, context, before, q.business_days, after)
 
+    def _sentence_facts(self, sentence: str) -> _SentenceFacts:
+        """Channel, priority, measurement period and business-hours clock stated in a sentence."""
+        facts = self._facts.get(sentence)
+        if facts is None:
+            period = PERIOD.search(sentence)
+            facts = _SentenceFacts(next((name for name, rx in CHANNELS if rx.search(sentence)), None),
+                                   _priority(sentence), period.group(0) if period else None,
+                                   bool(BUSINESS_CLOCK.search(sentence)))
+            self._facts[sentence] = facts
+        return facts
+
+    def _context_facts(self, context: str) -> _SentenceFacts:
+        return self._sentence_facts(context)  # a heading path is read like a sentence
+
     def _make(self, clause, start, end, metric, comparator, value, unit, share, sentence, context, before,
               business_days, after="") -> Target:
         normalized = None
@@ -318,15 +373,12 @@ class TargetExtractor:
                 normalized = value / 100
             else:
                 normalized = value
-        channel = next((name for name, rx in CHANNELS if rx.search(sentence)), None)
-        if channel is None:
-            channel = next((name for name, rx in CHANNELS if rx.search(context)), None)
-        priority = PRIORITY.search(sentence) or PRIORITY.search(clause.text[:60]) or PRIORITY.search(context)
-        period = PERIOD.search(sentence)
-        business = business_days or bool(BUSINESS_CLOCK.search(sentence))
+        facts = self._sentence_facts(sentence)
+        channel = facts.channel or self._context_facts(context).channel
+        priority = facts.priority or _priority(clause.text[:60]) or self._context_facts(context).priority
+        business = business_days or facts.business_clock
         return Target(
             metric=metric, comparator=comparator, value=value, unit=unit, normalized=normalized, share=share,
-            channel=channel, priority=priority.group(0) if priority else None,
-            period=period.group(0) if period else None, business_hours=business,
+            channel=channel, priority=priority, period=facts.period, business_hours=business,
             text=clause.text[start - clause.start:end - clause.start], start=start, end=end, clause_id=clause.id,
         )

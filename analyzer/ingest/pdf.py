@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
+from ctypes import byref, c_double
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -34,6 +36,8 @@ from analyzer.model import BlockKind
 
 log = logging.getLogger(__name__)
 _PDFIUM_LOCK = threading.Lock()
+# A word, a line break, or other white space, in pdfium's page text.
+_WORD_OR_BREAK = re.compile(r"[^\s]+|[\r\n]|\s")
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -61,39 +65,65 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
         # pdfium reports a hyphen that ends a line as U+FFFE (or U+0002 in older builds); keep it a hyphen
         # so that `join_wrapped` can mend the word instead of the control-character filter dropping it.
         text = text.replace("\ufffe", "-").replace("\x02", "-")
+        # Boxes are asked per word (first and last character), through the raw call with reused
+        # out-parameters: per-character calls through pypdfium2's `get_charbox` were most of the PDF
+        # reading time. A word whose two ends disagree (a jump back, another line) is read per character.
+        left_out, right_out, bottom_out, top_out = c_double(), c_double(), c_double(), c_double()
+        box_refs = (byref(left_out), byref(right_out), byref(bottom_out), byref(top_out))
+        get_charbox = pdfium_c.FPDFText_GetCharBox
+        raw_page = textpage.raw
+
+        def box(index: int) -> tuple[float, float, float, float] | None:
+            if not get_charbox(raw_page, index, *box_refs):
+                return None  # no box for this character (pdfium fails only on bad indices)
+            return left_out.value, bottom_out.value, right_out.value, top_out.value
+
         segments: list[Segment] = []
-        chars: list[str] = []
+        pieces: list[str] = []
         x0 = y0 = x1 = y1 = 0.0
         prev_right = 0.0
 
         def close() -> None:
-            body = clean_inline("".join(chars))
+            body = clean_inline("".join(pieces))
             if body:
                 segments.append(Segment(x0, y0, x1, y1, body))
-            chars.clear()
+            pieces.clear()
 
-        for index, char in enumerate(text):
-            if char in "\r\n":
-                close()
-                continue
-            if char.isspace():
-                if chars:
-                    chars.append(" ")
-                continue
-            left, bottom, right, top = textpage.get_charbox(index)
-            if chars and (
+        def add(piece: str, left: float, bottom: float, right: float, top: float) -> None:
+            nonlocal x0, y0, x1, y1, prev_right
+            if pieces and (
                 left - prev_right > CELL_GAP_POINTS
                 or left < prev_right - 2 * max(top - bottom, 4.0)
                 or bottom > y1
                 or top < y0
             ):
                 close()
-            if not chars:
+            if not pieces:
                 x0, y0, x1, y1 = left, bottom, right, top
             else:
                 x0, y0, x1, y1 = min(x0, left), min(y0, bottom), max(x1, right), max(y1, top)
-            chars.append(char)
+            pieces.append(piece)
             prev_right = right
+
+        for match in _WORD_OR_BREAK.finditer(text):
+            word = match.group()
+            if word[0] in "\r\n":
+                close()
+                continue
+            if word[0].isspace():
+                if pieces:
+                    pieces.append(" ")
+                continue
+            first, last = match.start(), match.end() - 1
+            head, tail = box(first), box(last)
+            if head is not None and tail is not None and tail[0] >= head[0] and tail[1] <= head[3] \
+                    and tail[3] >= head[1]:
+                add(word, head[0], min(head[1], tail[1]), max(head[2], tail[2]), max(head[3], tail[3]))
+                continue
+            for index in range(first, last + 1):  # an unusual word: character by character
+                char_box = box(index)
+                if char_box is not None:
+                    add(text[index], *char_box)
         close()
         return segments
     finally:

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from analyzer.checks import builtin_names
 from analyzer.model import Report
-from service.analysis import Outcome, analyze_upload
+from service.analysis import Outcome
 from service.errors import COMMON_RESPONSES, ServiceError, overloaded, unprocessable
 from service.limits import UploadedFile, read_multipart
 from service.rendering import MEDIA_TYPES, ReportFormat, download_name, ensure_available
@@ -69,8 +69,8 @@ async def run_analysis(services: Services, upload: UploadedFile, playbook: str |
     if not upload.data:
         raise ServiceError(400, "empty_file", f"{upload.filename}: the file is empty (0 bytes)")
     try:
-        return await services.runner.run(analyze_upload, services.analyzer, upload.data, upload.filename,
-                                         upload.content_type, playbook, formats)
+        return await services.runner.run(services.analyze, upload.data, upload.filename, upload.content_type,
+                                         playbook, formats)
     except Busy:
         raise overloaded() from None
     except JobTimeout as exc:
