@@ -289,3 +289,31 @@ def test_html_sniffed_from_content_even_when_named_txt():
     document = load_document(HTML.encode(), "agreement.txt")
     assert document.format == "html"
     assert "SCRIPTMARK" not in document.text
+
+
+def test_text_space_aligned_table_lines_become_table_rows(assert_offsets):
+    raw = (
+        "4. Support response times\n\n"
+        "Priority   Response   Fix\n"
+        "P1   20 minutes   4 hours\n"
+        "P2   2 hours   two business days\n\n"
+        "The Vendor shall   keep records of every call and report them monthly.\n"
+    ).encode()
+    document = load_document(raw, "support.txt")
+    assert_offsets(document)
+    rows = [b.text for b in document.blocks if b.kind == BlockKind.TABLE_ROW]
+    assert rows == ["Priority | Response | Fix", "P1 | 20 minutes | 4 hours", "P2 | 2 hours | two business days"]
+    # a sentence with one wide gap stays a paragraph
+    assert any(b.kind == BlockKind.PARAGRAPH and b.text.startswith("The Vendor shall keep") for b in document.blocks)
+
+
+@pytest.mark.parametrize("lines", [
+    ["By:   ____________   By:   ____________"],  # a signature row: no number
+    ["Name   Title   Date", "Tom   Owner   Today"],  # labels alone
+    ["The Supplier shall   answer calls   within 20 seconds in each month of the term of this agreement as set out"],
+    ["P1   20 minutes   4 hours", "and then a line of ordinary prose that continues the paragraph above it"],
+])
+def test_text_paragraphs_that_are_not_aligned_tables(lines):
+    from analyzer.ingest.text import aligned_table
+
+    assert aligned_table(lines) is None

@@ -130,6 +130,10 @@ class TextBackend(Backend):
         for para in _split_paragraphs(lines):
             kept = [ln for ln in para if not PAGE_NUMBER_LINE.match(ln) and ln.strip() not in running
                     and not (len(ln.strip()) < 120 and PAGE_LABEL.search(ln))]
+            table = aligned_table(kept)
+            if table:  # a table laid out with runs of spaces: one row per line
+                blocks.extend(RawBlock(BlockKind.TABLE_ROW, " | ".join(cells)) for cells in table)
+                continue
             joined = clean_inline(join_wrapped(kept))
             if joined:
                 blocks.append(RawBlock(BlockKind.PARAGRAPH, joined))
@@ -138,6 +142,28 @@ class TextBackend(Backend):
 
 # Text exported from PDFs often keeps a lost line break as a run of spaces inside a line.
 _WIDE_GAP = re.compile(r"(?<=\S)[ \t]{3,}(?=\S)")
+_CELL_TEXT = re.compile(r"\d|\b(?:business|working)\s+day\b", re.IGNORECASE)
+
+
+def aligned_cells(line: str) -> list[str] | None:
+    """The cells of a table row laid out with runs of spaces ("P1   15 minutes   1 hour"), or None.
+
+    At least three cells of at most eight words each: a sentence with a wide gap or two is not a row.
+    """
+    cells = [clean_inline(c) for c in _WIDE_GAP.split(line.strip())]
+    if len(cells) < 3 or any(len(c) > 60 or len(c.split()) > 8 for c in cells):
+        return None
+    return cells
+
+
+def aligned_table(lines: list[str]) -> list[list[str]] | None:
+    """Rows of a paragraph whose every line is a space-aligned row and which holds a number somewhere
+    (a row of labels alone, "Name   Title   Date", is a form, not a table)."""
+    rows = [aligned_cells(line) for line in lines]
+    if not rows or any(r is None for r in rows):
+        return None
+    table = [r for r in rows if r is not None]
+    return table if any(_CELL_TEXT.search(c) for r in table for c in r) else None
 
 
 def _gap_to_break(m: re.Match[str]) -> str:
