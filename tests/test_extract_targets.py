@@ -129,12 +129,21 @@ NEGATIVE = [
     "No action may be brought by either party more than two (2) years after the cause of action arose.",
     "Each licence costs USD 1,200 per year and shall be paid in advance.",
     "The Customer may terminate if three breaches occur during any 6 month period.",
+    "Each party shall keep the other's secrets during the Term and for two (2) years thereafter.",
+    "The Vendor's duties under this clause continue for a period of three years after termination of the Agreement.",
+    "Those obligations last for five (5) years from the date of first disclosure.",
+    "The fee is paid in instalments: 25% on signature and 75% on acceptance.",
 ]
 
 
 @pytest.mark.parametrize("text", NEGATIVE, ids=[t[:40] for t in NEGATIVE])
 def test_extract_targets_negatives(extractor, text):
     assert _targets(extractor, text) == []
+
+
+def test_extract_targets_keeping_data_after_the_end_is_a_retention_period(extractor):
+    found = _targets(extractor, "The Supplier shall retain the backups for 30 days after termination.")
+    assert [(t.metric, t.value, t.unit) for t in found] == [("retention_period", 30, "days")]
 
 
 def test_extract_targets_adjacent_blanks_do_not_crash(extractor):

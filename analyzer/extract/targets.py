@@ -250,8 +250,10 @@ class TargetExtractor:
                 continue
             # A table row states its commitment by being in the table; prose needs an obligation.
             in_table = clause.kind == BlockKind.TABLE_ROW
+            if metric == "unknown" and q.kind == "PERCENT" and q.value is not None:
+                continue  # a share of nothing named: a price, a milestone instalment, a tax rate
             if metric == "unknown" and q.value is not None and not in_table and (
-                q.kind == "PERCENT" or not _COMMITMENT.search(before[-60:] + " " + after[:30])
+                not _COMMITMENT.search(before[-60:] + " " + after[:30])
                 or not _OBLIGATION.search(sentence)
             ):
                 continue
