@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.extract import TargetExtractor
-from analyzer.model import Clause
+from analyzer.model import BlockKind, Clause
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,8 @@ def extractor() -> TargetExtractor:
 
 
 def _clause(text: str, heading: str | None = None, path: list[str] | None = None) -> Clause:
-    return Clause(id="c1", text=text, start=0, end=len(text), heading=heading, heading_path=path or [])
+    kind = BlockKind.TABLE_ROW if " | " in text else BlockKind.PARAGRAPH
+    return Clause(id="c1", text=text, start=0, end=len(text), heading=heading, heading_path=path or [], kind=kind)
 
 
 def _targets(extractor: TargetExtractor, text: str, heading: str | None = None, path: list[str] | None = None):
@@ -27,6 +28,16 @@ def _targets(extractor: TargetExtractor, text: str, heading: str | None = None, 
 
 # (text, metric, comparator, value, unit, extra fields)
 POSITIVE = [
+    ("The Supplier shall maintain records of all calls for six (6) years.", "retention_period", "==", 6, "years",
+     {}),
+    ("The Provider's total liability is limited to the fees paid in the twelve (12) months prior to the incident.",
+     "liability_cap", "<=", 12, "months", {}),
+    ("For each outage the Customer receives a credit of two (2) days of service.", "service_credit", "==", 2, "days",
+     {}),
+    ("During a P1 incident the Supplier shall send status updates every 2 hours.", "review_frequency", "==", 2,
+     "hours", {}),
+    ("The Vendor's reliability reports shall show the Platform available 99.5% of each month.", "availability",
+     ">=", 99.5, "percent", {}),
     ("The Supplier shall respond to all tickets within 24 hours.", "response_time", "<=", 24, "hours", {}),
     ("Invoices are payable no later than thirty (30) days after receipt.", "payment_period", "<=", 30, "days", {}),
     ("The Supplier shall acknowledge each request within one (1) Business Day.", "response_time", "<=", 1,
@@ -101,6 +112,13 @@ def test_extract_targets_table_row_takes_priority_from_heading_path(extractor):
                        path=["Support", "Priority | Response Time | Resolution Time"])
     assert [t.value for t in targets] == [30, 4]
     assert all(t.priority and t.priority.lower() == "critical" for t in targets)
+
+
+def test_extract_targets_header_without_a_row_label_column(extractor):
+    """A header one cell short of its rows: the first cell of each row is the row's label."""
+    targets = _targets(extractor, "Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees",
+                       path=["Service Credits", "Monthly Uptime Percentage | Service Credit"])
+    assert [(t.metric, t.value) for t in targets] == [("service_credit", 5)]
 
 
 def test_extract_targets_range_gives_no_tier_bounds(extractor):

@@ -293,12 +293,12 @@ def test_html_sniffed_from_content_even_when_named_txt():
 
 def test_text_space_aligned_table_lines_become_table_rows(assert_offsets):
     raw = (
-        "4. Support response times\n\n"
-        "Priority   Response   Fix\n"
-        "P1   20 minutes   4 hours\n"
-        "P2   2 hours   two business days\n\n"
-        "The Vendor shall   keep records of every call and report them monthly.\n"
-    ).encode()
+        b"4. Support response times\n\n"
+        b"Priority   Response   Fix\n"
+        b"P1   20 minutes   4 hours\n"
+        b"P2   2 hours   two business days\n\n"
+        b"The Vendor shall   keep records of every call and report them monthly.\n"
+    )
     document = load_document(raw, "support.txt")
     assert_offsets(document)
     rows = [b.text for b in document.blocks if b.kind == BlockKind.TABLE_ROW]

@@ -151,7 +151,12 @@ def _column_header(clause: Clause, offset: int) -> str | None:
         return None
     header = clause.heading_path[-1].split(" | ")
     cell = clause.text[:offset].count(" | ")
-    return header[cell] if len(header) == clause.text.count(" | ") + 1 and cell < len(header) else None
+    cells = clause.text.count(" | ") + 1
+    if len(header) == cells - 1:  # the first cell labels the row ("Tier 2 | 99.5% | 10%"); the header has none
+        cell -= 1
+    elif len(header) != cells:
+        return None
+    return header[cell] if 0 <= cell < len(header) else None
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -182,6 +187,7 @@ class _KindCues:
     """The cues that can name a metric for one kind of quantity (a duration, a percentage...)."""
 
     follows: list[tuple[str, re.Pattern[str]]]  # cues about the words right after the number ("^...")
+    precedes: list[tuple[str, re.Pattern[str]]]  # cues about the words right before it ("...$": "every ")
     cues: list[tuple[str, re.Pattern[str]]]  # cues anywhere in the window, in the order of the metrics file
     every: list[tuple[str, re.Pattern[str]]]  # both kinds, in file order (for the heading context)
 
@@ -191,10 +197,12 @@ def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
     for kind in sorted({unit for cue in metric_cues for unit in cue.units}):
         follows = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
                    if p.pattern.startswith("^")]
+        precedes = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
+                    if p.pattern.endswith("$") and not p.pattern.startswith("^")]
         cues = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
-                if not p.pattern.startswith("^")]
+                if not p.pattern.startswith("^") and not p.pattern.endswith("$")]
         every = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues]
-        out[kind] = _KindCues(follows, cues, every)
+        out[kind] = _KindCues(follows, precedes, cues, every)
     return out
 
 
@@ -300,6 +308,9 @@ class TargetExtractor:
             return "unknown"
         for metric, follows in cues.follows:
             if follows.search(after):
+                best = (0, metric)
+        for metric, precedes in cues.precedes:
+            if precedes.search(before):
                 best = (0, metric)
         for metric, pattern in cues.cues:
             for m in pattern.finditer(window):
