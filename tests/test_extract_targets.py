@@ -151,6 +151,10 @@ NEGATIVE = [
     "The Vendor's duties under this clause continue for a period of three years after termination of the Agreement.",
     "Those obligations last for five (5) years from the date of first disclosure.",
     "The fee is paid in instalments: 25% on signature and 75% on acceptance.",
+    "For reporting purposes, Uptime = 100% - Error Rate.",
+    "The Vendor runs a 24 hour help desk for the Customer's staff.",
+    "Remote work is billed in 30 minute increments against the retainer.",
+    "The Distributor may return any stock older than 60 days for a refund.",
 ]
 
 
