@@ -28,6 +28,15 @@ def _targets(extractor: TargetExtractor, text: str, heading: str | None = None, 
 
 # (text, metric, comparator, value, unit, extra fields)
 POSITIVE = [
+    ("Each invoice is payable within thirty (30)          days of receipt.", "payment_period", "<=", 30, "days", {}),
+    ("Response: less than two South African working hours.", "response_time", "<", 2, "hours",
+     {"business_hours": True}),
+    ("Workaround: no later than one UK workday after the report.", "resolution_time", "<=", 1, "business_days", {}),
+    ("The Provider shall fix the defect no more than a week after the root cause is found.", "resolution_time",
+     "<=", 1, "weeks", {}),
+    ("We answer emails within an hour.", "response_time", "<=", 1, "hours", {"channel": "email"}),
+    ("The Customer may terminate after 30 consecutive days of suspension by giving notice.", "notice_period", "==", 30,
+     "days", {}),
     ("The Supplier shall maintain records of all calls for six (6) years.", "retention_period", "==", 6, "years",
      {}),
     ("The Provider's total liability is limited to the fees paid in the twelve (12) months prior to the incident.",
@@ -155,6 +164,7 @@ NEGATIVE = [
     "The Vendor runs a 24 hour help desk for the Customer's staff.",
     "Remote work is billed in 30 minute increments against the retainer.",
     "The Distributor may return any stock older than 60 days for a refund.",
+    "Support is available 24 hours a day and the hotline answers once a year for audits.",
 ]
 
 

@@ -23,7 +23,8 @@ _MERGE = re.compile(r"\[[^\]\n]{0,40}\]|_{3,}|\b(?:twenty|thirty|forty|fifty|six
 _MAY_HOLD_NUMBER = re.compile(
     r"\d|_{3}|\[|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|TBD|XX|"
-    r"\bnext\s+(?:business\s+|working\s+)?(?:day|workday)\b",
+    r"\bnext\s+(?:business\s+|working\s+)?(?:day|workday)\b|"
+    r"\b(?:within|than|under|inside)\s+an?\s+(?:\w+\s+)?(?:minute|hour|day|week|month|year|workday)\b",
     re.IGNORECASE)
 
 UNIT_WORDS = {
@@ -36,6 +37,8 @@ UNIT_WORDS = {
     "workday": "business_days", "workdays": "business_days",
 }
 DAY_QUALIFIERS = {"business", "working", "calendar", "banking"}
+# Words that may stand between a number and its unit without changing it ("30 consecutive days").
+FILLER_QUALIFIERS = {"consecutive", "full", "clear", "additional", "extra", "further", "elapsed", "rolling"}
 
 
 def _set_extensions() -> None:
@@ -90,13 +93,19 @@ def number_values(doc: Doc) -> Doc:
 NUM = {"NORM": NUM_NORM}
 BLANK = {"NORM": BLANK_NORM}
 UNIT = {"LOWER": {"IN": sorted(UNIT_WORDS)}}
-QUALIFIER = {"LOWER": {"IN": sorted(DAY_QUALIFIERS)}, "OP": "?"}
+QUALIFIER = {"LOWER": {"IN": sorted(DAY_QUALIFIERS | FILLER_QUALIFIERS)}, "OP": "?"}
+SP = {"IS_SPACE": True, "OP": "?"}  # a run of spaces kept from a text export ("thirty (30)      days")
+PLACE = {"TEXT": {"REGEX": r"^[A-Z][A-Za-z]+$"}, "OP": "{1,2}"}  # "two South African working hours", "one UK workday"
+CLOCK = {"LOWER": {"IN": ["business", "working"]}}
 PERCENT = {"LOWER": {"IN": ["%", "percent", "pct"]}}
 
 PATTERNS: dict[str, list[list[dict]]] = {
     "DURATION": [
-        [NUM, QUALIFIER, UNIT],
-        [NUM, {"ORTH": "("}, NUM, {"ORTH": ")"}, QUALIFIER, UNIT],
+        [NUM, SP, QUALIFIER, SP, UNIT],
+        [NUM, SP, {"ORTH": "("}, NUM, {"ORTH": ")"}, SP, QUALIFIER, SP, UNIT],
+        [NUM, PLACE, CLOCK, UNIT],
+        [NUM, PLACE, {"LOWER": {"IN": ["workday", "workdays"]}}],
+        [NUM, {"ORTH": "("}, NUM, {"ORTH": ")"}, PLACE, CLOCK, UNIT],
         [NUM, {"ORTH": "-"}, QUALIFIER, UNIT],
         [NUM, {"ORTH": "-"}, QUALIFIER, {"ORTH": "-"}, UNIT],
         [BLANK, QUALIFIER, UNIT],
@@ -122,6 +131,11 @@ PATTERNS: dict[str, list[list[dict]]] = {
     ],
     "NEXT": [
         [{"LOWER": "next"}, QUALIFIER, {"LOWER": {"IN": ["day", "workday"]}}],
+    ],
+    # "within an hour", "no more than a week": the article is the number, after a word of time limit
+    "ONE_UNIT": [
+        [{"LOWER": {"IN": ["within", "than", "under", "inside"]}}, {"LOWER": {"IN": ["a", "an"]}}, QUALIFIER,
+         {"LOWER": {"IN": ["minute", "hour", "day", "week", "month", "year", "workday"]}}],
     ],
     "MONEY": [
         [{"ORTH": {"IN": ["$", "US$", "USD", "\u00a3", "\u20ac", "EUR", "GBP"]}}, NUM],
@@ -194,6 +208,12 @@ class QuantityFinder:
             return Quantity(kind, start, end, float(second), "seconds", share=float(first) / 100)
         if kind == "NET":
             return Quantity(kind, start, end, numbers[-1], "days")
+        if kind == "ONE_UNIT":
+            words = [t.lower_ for t in span]
+            business = any(w in {"business", "working", "banking", "workday"} for w in words)
+            unit = UNIT_WORDS[words[-1]]
+            unit = "business_days" if business and unit == "days" else unit
+            return Quantity("DURATION", span[1].idx, end, 1.0, unit, business_days=business)
         if kind == "NEXT":
             business = any(t.lower_ in {"business", "working", "banking"} or t.lower_ == "workday" for t in span)
             return Quantity(kind, start, end, 1.0, "business_days" if business else "days", business_days=business)
