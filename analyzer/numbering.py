@@ -125,7 +125,21 @@ def inline_letter_starts(text: str) -> list[int]:
     return starts if len(starts) >= 2 else []
 
 
-_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or))\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)")
+_INLINE_DEFINITION = re.compile(
+    r"(?<=[.;])\s+(?=[\"\u201c][A-Z][^\"\u201c\u201d]{0,60}[\"\u201d]\s+(?:means|shall mean|has the meaning|refers to|"
+    r"includes|is defined)\b)")
+
+
+def inline_definition_starts(text: str) -> list[int]:
+    """Offsets of definitions run together in one paragraph ('... Internet. "Affiliate" means ...').
+
+    Two or more are needed: a single quoted term after a full stop may be an ordinary sentence."""
+    starts = [m.end() for m in _INLINE_DEFINITION.finditer(text)]
+    return starts if len(starts) >= 2 else []
+
+
+_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or))\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)|"
+                           r"(?<=\.)\s+(([a-z])\))\s+(?=[a-z])")  # "... anyone. h) not to divulge": "(" lost
 _ROMANS = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
 
 
@@ -133,17 +147,24 @@ def inline_item_starts(text: str) -> list[int]:
     """Offsets of run-together items "...: (a) to disclose ...; (b) that all ..." in sequence.
 
     Only a list that starts at (a) or (i), after a colon or semicolon, and runs on in order counts;
-    "either (a) X or (b) Y" inside a sentence is left alone."""
+    "either (a) X or (b) Y" inside a sentence is left alone. A paragraph that itself opens with an
+    item ("(b) that all ...; (c) to execute ...") continues from that item."""
     letters: list[int] = []
     romans: list[int] = []
+    opening = re.match(r"\(([a-z])\)\s", text)
+    first_letter = chr(ord(opening.group(1)) + 1) if opening and opening.group(1) not in "iv" else "a"
     for m in _INLINE_PAREN.finditer(text):
-        label = m.group(2)
-        offset = m.start(1)
-        if label == chr(ord("a") + len(letters)):
+        label = m.group(2) or m.group(4)
+        offset = m.start(1) if m.group(2) else m.start(3)
+        if m.group(4) and not letters:
+            continue  # "x) " without its "(" only continues a list already under way
+        if label == chr(ord(first_letter) + len(letters)):
             letters.append(offset)
         elif len(romans) < len(_ROMANS) and label == _ROMANS[len(romans)]:
             romans.append(offset)
-    found = [offsets for offsets in (letters, romans) if len(offsets) >= 2]
+    # one item is a list when it continues one, or when a colon announces it ("thereafter: (a) to disclose")
+    single_ok = first_letter != "a" or (len(letters) == 1 and text[:letters[0]].rstrip().endswith(":"))
+    found = [offsets for offsets, least in ((letters, 1 if single_ok else 2), (romans, 2)) if len(offsets) >= least]
     return sorted(o for offsets in found for o in offsets)
 
 
@@ -157,9 +178,19 @@ def inline_clause_starts(text: str, previous: tuple[int, ...] | None) -> list[tu
     starts = []
     for m in _INLINE_DECIMAL.finditer(text):
         key = decimal_key(m.group(1))
-        if key is None or not is_successor(previous, key):
+        if key is None:
             continue
-        if len(key) == 1 and not (m.group(2) or m.group(3)):
+        written_depth = m.group(1).count(".") + 1  # "2.0" is written two deep and heads section 2
+        # filings skip a number now and then ("6.1 ... 8.0 Medical", "2.2 ... 2.4 CRO will"), after a sentence
+        skipped = (
+            previous is not None
+            and ((key[0] == previous[0] + 2 and key[1:] in {(), (1,)})
+                 or (len(key) == len(previous) > 1 and key[:-1] == previous[:-1] and key[-1] == previous[-1] + 2))
+            and text[max(0, m.start() - 2):m.start()].startswith(".")
+        )
+        if not (is_successor(previous, key) or skipped):
+            continue
+        if written_depth == 1 and not (m.group(2) or m.group(3)):
             continue  # "3 months" is not clause 3
         before = text[max(0, m.start() - 20): m.start()]
         if _REFERENCE_WORDS.search(before):

@@ -17,6 +17,7 @@ from analyzer.numbering import (
     ClauseNumber,
     decimal_key,
     inline_clause_starts,
+    inline_definition_starts,
     inline_item_starts,
     inline_letter_starts,
     parse_number,
@@ -127,7 +128,7 @@ class Segmenter:
         own_key = decimal_key(own.text) if own and own.style in {"decimal", "section"} else None
         starts = inline_clause_starts(block.text, own_key or self.last_decimal)
         offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text))
-                         | set(inline_item_starts(block.text)))
+                         | set(inline_item_starts(block.text)) | set(inline_definition_starts(block.text)))
         if not offsets:
             return [block]
         cuts = [0] + offsets + [len(block.text)]

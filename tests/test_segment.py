@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from analyzer.model import BlockKind
-from analyzer.numbering import inline_clause_starts, is_successor, parse_number
+from analyzer.numbering import (
+    inline_clause_starts,
+    inline_definition_starts,
+    inline_item_starts,
+    is_successor,
+    parse_number,
+)
 from analyzer.segment import looks_like_heading, segment, split_run_in_heading
 
 H = BlockKind.HEADING
@@ -275,6 +281,27 @@ def test_segment_inline_clause_starts_offsets():
     text = "1.1 First. Alpha text here. 1.2 Second. Beta text here. 2. Third. Gamma."
     starts = inline_clause_starts(text, (1, 1))
     assert [(text[o:o + 3], key) for o, key in starts] == [("1.2", (1, 2)), ("2. ", (2,))]
+
+
+def test_segment_inline_starts_in_filings_that_lost_their_line_breaks():
+    text = "on request. 2.0 Fees 2.1 The Buyer pays monthly. 2.3 Late sums bear interest. see 2.5 Above."
+    starts = inline_clause_starts(text, (1, 4))
+    assert [key for _, key in starts] == [(2,), (2, 1), (2, 3)]  # "2.0" heads section 2; 2.2 was skipped
+    assert inline_clause_starts("It ends here. 6.1 Next part.", (3, 2)) == []  # three sections on: a reference
+
+
+def test_segment_inline_items_continue_the_paragraph_own_item():
+    text = "(b) that the work is hired; (c) to sign papers; (d) to return files. e) not to talk."
+    assert [text[o:o + 3] for o in inline_item_starts(text)] == ["(c)", "(d)", "e) "]
+    lone = "The Vendor agrees for three years: (a) to keep the secret of the Buyer."
+    assert [lone[o:o + 3] for o in inline_item_starts(lone)] == ["(a)"]
+    assert inline_item_starts("either (a) the fee or (b) the cost, whichever is lower") == []
+
+
+def test_segment_inline_definitions():
+    text = 'DEFINITIONS "Fee" means the price. "Hour" means sixty minutes; "Site" means the office.'
+    assert [text[o:o + 6] for o in inline_definition_starts(text)] == ['"Hour"', '"Site"']
+    assert inline_definition_starts('He left. "Fee" means the price.') == []
 
 
 @pytest.mark.parametrize(
