@@ -48,7 +48,8 @@ def _set_extensions() -> None:
         Token.set_extension("blank", default=False)
 
 
-NUM_NORM, BLANK_NORM = "__num__", "__blank__"
+NUM_NORM, BLANK_NORM, RATIO_NORM = "__num__", "__blank__", "__ratio__"
+_RATIO_TOKEN = re.compile(r"^\d{2}/\d{2,3}$")  # "80/20" as one token
 _CANDIDATE = re.compile(
     r"\d|_{3,}|\[|\b(?:TBD|XX+)\b|\b(?:" + "|".join(sorted(NUMBER_WORDS)) + r")\b", re.IGNORECASE)
 
@@ -81,6 +82,8 @@ def number_values(doc: Doc) -> Doc:
             if PLACEHOLDER_TOKEN.match(word):  # template blanks and redactions ("[***]"): value unknown
                 token._.blank = True
                 token.norm_ = BLANK_NORM
+            elif _RATIO_TOKEN.match(word):
+                token.norm_ = RATIO_NORM
             elif word[:1].isdigit() or word.lower().split("-")[0] in NUMBER_WORDS:
                 value = parse_number(word)
                 if value is not None:
@@ -122,9 +125,10 @@ PATTERNS: dict[str, list[list[dict]]] = {
         [NUM, {"LOWER": "out"}, {"LOWER": "of"}, NUM],
         [NUM, {"ORTH": "/"}, {"ORTH": {"IN": ["5", "10"]}}],
     ],
+    # (no REGEX predicates here: they run in Python on every token of every clause)
     "RATIO": [
-        [{"TEXT": {"REGEX": r"^\d{2}/\d{2,3}$"}}],
-        [{"TEXT": {"REGEX": r"^\d{2}$"}}, {"ORTH": "/"}, {"TEXT": {"REGEX": r"^\d{2,3}$"}}],
+        [{"NORM": RATIO_NORM}],
+        [{"NORM": NUM_NORM, "LENGTH": 2}, {"ORTH": "/"}, {"NORM": NUM_NORM, "LENGTH": {">=": 2, "<=": 3}}],
     ],
     "NET": [
         [{"LOWER": "net"}, NUM],
