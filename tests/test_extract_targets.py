@@ -165,6 +165,10 @@ NEGATIVE = [
     "Remote work is billed in 30 minute increments against the retainer.",
     "The Distributor may return any stock older than 60 days for a refund.",
     "Support is available 24 hours a day and the hotline answers once a year for audits.",
+    "Severity 3 | Next business day | Next business day",
+    "The account managers shall meet within ten (10) days after either party gives notice of a dispute.",
+    "The expert appointed under clause 9 shall decide within 14 days of the request.",
+    "The Customer may terminate if the Target Uptime is missed in two (2) out of any three (3) consecutive months.",
 ]
 
 

@@ -98,7 +98,9 @@ BLANK = {"NORM": BLANK_NORM}
 UNIT = {"LOWER": {"IN": sorted(UNIT_WORDS)}}
 QUALIFIER = {"LOWER": {"IN": sorted(DAY_QUALIFIERS | FILLER_QUALIFIERS)}, "OP": "?"}
 SP = {"IS_SPACE": True, "OP": "?"}  # a run of spaces kept from a text export ("thirty (30)      days")
-PLACE = {"TEXT": {"REGEX": r"^[A-Z][A-Za-z]+$"}, "OP": "{1,2}"}  # "two South African working hours", "one UK workday"
+# "two South African working hours", "one UK workday" (but "3 Next business day" is a row number and a date)
+PLACE = {"TEXT": {"REGEX": r"^(?!(?:Next|The|A|An|Each|Every|Per|Within|Business|Working|Calendar|Banking)$)"
+                           r"[A-Z][A-Za-z]+$"}, "OP": "{1,2}"}
 CLOCK = {"LOWER": {"IN": ["business", "working"]}}
 PERCENT = {"LOWER": {"IN": ["%", "percent", "pct"]}}
 
