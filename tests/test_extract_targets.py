@@ -136,6 +136,13 @@ def test_extract_targets_row_number_before_next_business_day_is_not_a_count_of_d
     assert [(t.value, t.unit) for t in targets] == [(1, "business_days"), (1, "business_days")]
 
 
+def test_extract_targets_business_clock_from_heading_not_from_outside_hours(extractor):
+    table = _targets(extractor, "P1 | 30 minutes", path=["Support during Business Hours", "Priority | Response time"])
+    assert [t.business_hours for t in table] == [True]
+    outside = _targets(extractor, "For an outage outside normal business hours the Supplier shall respond in 2 hours.")
+    assert [t.business_hours for t in outside] == [False]
+
+
 def test_extract_targets_range_gives_no_tier_bounds(extractor):
     targets = _targets(extractor, "Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees")
     assert [t.value for t in targets if t.metric == "availability"] == []

@@ -70,6 +70,13 @@ BUSINESS_CLOCK = re.compile(r"business hours?|working hours?|business days?|work
                             r"normal hours|office hours|hours of operation|regular (business )?hours|"
                             r"(except|excluding|other than) (on )?weekends|monday\s*(-|\u2013|to|through)\s*friday",
                             re.IGNORECASE)
+# "credit for downtime outside Normal Business Hours": the clock named there is not the target's clock
+OUTSIDE_CLOCK = re.compile(r"\b(outside|beyond|after)\s+(of\s+)?(the\s+)?(normal\s+|regular\s+|standard\s+)?"
+                           r"(business|working|office)\s+hours?", re.IGNORECASE)
+
+
+def _states_business_clock(text: str) -> bool:
+    return bool(BUSINESS_CLOCK.search(OUTSIDE_CLOCK.sub(" ", text)))
 
 
 @dataclass(frozen=True)
@@ -369,7 +376,7 @@ class TargetExtractor:
             period = PERIOD.search(sentence)
             facts = _SentenceFacts(next((name for name, rx in CHANNELS if rx.search(sentence)), None),
                                    _priority(sentence), period.group(0) if period else None,
-                                   bool(BUSINESS_CLOCK.search(sentence)))
+                                   _states_business_clock(sentence))
             self._facts[sentence] = facts
         return facts
 
@@ -389,7 +396,8 @@ class TargetExtractor:
         facts = self._sentence_facts(sentence)
         channel = facts.channel or self._context_facts(context).channel
         priority = facts.priority or _priority(clause.text[:60]) or self._context_facts(context).priority
-        business = business_days or facts.business_clock
+        # the clock may be stated by the clause heading or the table's caption ("During Business Hours")
+        business = business_days or facts.business_clock or self._context_facts(context).business_clock
         return Target(
             metric=metric, comparator=comparator, value=value, unit=unit, normalized=normalized, share=share,
             channel=channel, priority=priority, period=facts.period, business_hours=business,
