@@ -143,6 +143,11 @@ def test_extract_targets_business_clock_from_heading_not_from_outside_hours(extr
     assert [t.business_hours for t in outside] == [False]
 
 
+def test_extract_targets_a_heading_about_liabilities_makes_no_liability_cap(extractor):
+    found = _targets(extractor, "P2 | 15 minutes", path=["Annex 2: Services and Liabilities", "Priority | Alert"])
+    assert [t.metric for t in found if t.value == 15] != ["liability_cap"]
+
+
 def test_extract_targets_range_gives_no_tier_bounds(extractor):
     targets = _targets(extractor, "Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees")
     assert [t.value for t in targets if t.metric == "availability"] == []
