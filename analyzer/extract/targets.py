@@ -319,6 +319,8 @@ class TargetExtractor:
         for metric, precedes in cues.precedes:
             if precedes.search(before):
                 best = (0, metric)
+        if best is not None:
+            return best[1]  # a cue right next to the number: nothing in the window can be nearer
         for metric, pattern in cues.cues:
             for m in pattern.finditer(window):
                 # a cue after the number counts, but one before it (the drafting norm) counts more
