@@ -78,7 +78,7 @@ def _depth(style: str, number: str) -> int:
 
 
 _INLINE_DECIMAL = re.compile(
-    r"(?<=[\s\u201d\")])(\d{1,2}(?:\.\d{1,2}){0,3})(?:(\.?)\s+|(\.)(?=[A-Z][A-Za-z]))(?=[A-Z\u201c\"(])"
+    r"(?<=[\s\u201d\")])(\d{1,2}(?:\.\d{1,2}){0,3})(?:(\.?)\s+|(\.)(?=[A-Z][A-Za-z]))(?=[A-Z\u201c\"(]|[a-z][A-Z])"
 )
 _REFERENCE_WORDS = re.compile(
     r"(?:section|sections|clause|clauses|paragraph|article|schedule|exhibit|annex|and|or|to|of|in|under|"

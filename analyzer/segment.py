@@ -126,7 +126,9 @@ class Segmenter:
             return [block]
         own = parse_number(block.text)
         own_key = decimal_key(own.text) if own and own.style in {"decimal", "section"} else None
-        starts = inline_clause_starts(block.text, own_key or self.last_decimal)
+        # an exhibit or schedule starts its own numbering ("EXHIBIT E ... terms. 1. By its nature ...")
+        previous = None if own is not None and own.style == "container" else own_key or self.last_decimal
+        starts = inline_clause_starts(block.text, previous)
         offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text))
                          | set(inline_item_starts(block.text)) | set(inline_definition_starts(block.text)))
         if not offsets:

@@ -290,6 +290,20 @@ def test_segment_inline_starts_in_filings_that_lost_their_line_breaks():
     assert inline_clause_starts("It ends here. 6.1 Next part.", (3, 2)) == []  # three sections on: a reference
 
 
+def test_segment_exhibit_restarts_numbering_and_brand_names_start_clauses():
+    from analyzer.ingest import load_document
+    from analyzer.segment import segment
+
+    text = ("1. Services\n\n1.1 The Vendor provides support.\n\n"
+            "1.2 The Vendor answers calls on every business day. 1.3 eFax Systems may audit the call logs.\n\n"
+            "EXHIBIT B SUPPORT TERMS These terms apply to every user of the service. 1. Users shall keep their "
+            "passwords secret. 2. Users may not resell access to the service.")
+    clauses = segment(load_document(text.encode(), "x.txt"))
+    starts = [c.text[:14] for c in clauses]
+    assert "1.3 eFax Syste" in starts
+    assert "1. Users shall" in starts and "2. Users may n" in starts
+
+
 def test_segment_inline_items_continue_the_paragraph_own_item():
     text = "(b) that the work is hired; (c) to sign papers; (d) to return files. e) not to talk."
     assert [text[o:o + 3] for o in inline_item_starts(text)] == ["(c)", "(d)", "e) "]
