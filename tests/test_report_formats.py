@@ -110,7 +110,7 @@ def test_report_html_renders_and_finding_link_scrolls_to_clause(report, tmp_path
             page.locator(f"a.finding-link[href='#{target.clause_id}']").first.click()
             page.wait_for_function(f"location.hash === '#{target.clause_id}'")
             box = clause.bounding_box()
-            assert box is not None and 0 <= box["y"] < 700  # scrolled into view
+            assert box is not None and -2 <= box["y"] < 700  # scrolled into view (to within sub-pixel rounding)
             page.screenshot(path=str(tmp_path / "report.png"))
         finally:
             browser.close()

@@ -83,6 +83,25 @@ def split_corpus(examples: list[Example], seed: int = SEED) -> Split:
 
 
 def tune_thresholds(y_true: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str, float]:
+    """One threshold for every label: the one that maximizes micro-F1 + macro-F1 on the tuning split.
+
+    Per-label thresholds (`tune_label_thresholds`) fit the tune split better but transfer worse: fitted on
+    the first corpus files and measured on clauses written later in the style of filed agreements, 23
+    tuned thresholds scored micro/macro-F1 0.761/0.697 and one shared threshold 0.777/0.714. Real
+    contracts are further still from the corpus than those later clauses, so the shared one is used.
+    """
+    grid = np.arange(0.1, 0.91, 0.025)
+
+    def objective(threshold: float) -> float:
+        predicted = decide(proba, np.full(len(labels), threshold))
+        return (f1_score(y_true, predicted, average="micro", zero_division=0)
+                + f1_score(y_true, predicted, average="macro", zero_division=0))
+
+    best = round(float(max(grid, key=objective)), 3)
+    return {label: best for label in labels}
+
+
+def tune_label_thresholds(y_true: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str, float]:
     """Per label, the threshold that maximizes F1 on the tuning split (0.5 when a label is absent there)."""
     grid = np.arange(0.1, 0.91, 0.025)
     thresholds = {}
