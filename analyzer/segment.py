@@ -92,6 +92,7 @@ class Segmenter:
         self.clauses: list[Clause] = []
         self.previous_alpha: str | None = None
         self.table_header: str | None = None
+        self.table_caption: str | None = None  # a short line right before a table ("During Business Hours")
         self.in_table = False
         self.last_decimal: tuple[int, ...] | None = None
         # The last piece was a heading that is only a number ("ARTICLE IV", "SCHEDULE 2"): a title
@@ -111,6 +112,8 @@ class Segmenter:
 
     def _heading_path(self) -> list[str]:
         path = [s.title for s in self.stack]
+        if self.in_table and self.table_caption:
+            path.append(self.table_caption)
         if self.in_table and self.table_header:
             path.append(self.table_header)
         return path
@@ -150,6 +153,7 @@ class Segmenter:
         if block.kind != BlockKind.TABLE_ROW:
             self.in_table = False
             self.table_header = None
+            self.table_caption = None
         number = parse_number(text, self.previous_alpha) if block.kind != BlockKind.TABLE_ROW else None
         if number and number.style in {"decimal", "section"}:
             self.last_decimal = decimal_key(number.text) or self.last_decimal
@@ -196,6 +200,8 @@ class Segmenter:
 
     def _table_row(self, block: Block) -> None:
         is_header = not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200
+        if not self.in_table:
+            self.table_caption = self._caption_before(block)
         self.in_table = True
         if is_header:
             self.table_header = block.text
@@ -203,6 +209,18 @@ class Segmenter:
         if len(_WORD.findall(block.text)) < 3 and not re.search(r"\d", block.text):
             return  # "By: | By:", "Name: | Name:", rules of dashes: a form row, not a commitment
         self._add_clause(block, None, None)
+
+    def _caption_before(self, block: Block) -> str | None:
+        """The clause just before a table when it reads as the table's caption: one short line that is
+        not a sentence ("1(a) During Business Hours (Monday to Friday 8.00 to 18.00)")."""
+        previous = self.clauses[-1] if self.clauses else None
+        if previous is None or previous.kind != BlockKind.PARAGRAPH or previous.end > block.start:
+            return None
+        gap = self.document.text[previous.end:block.start]
+        text = previous.text.strip()
+        if gap.strip() or len(text) > 120 or text.endswith((".", ";")):
+            return None
+        return text
 
     def _add_clause(self, block: Block, number: ClauseNumber | None, heading: str | None) -> None:
         previous = self.clauses[-1] if self.clauses else None

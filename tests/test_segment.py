@@ -304,6 +304,18 @@ def test_segment_exhibit_restarts_numbering_and_brand_names_start_clauses():
     assert "1. Users shall" in starts and "2. Users may n" in starts
 
 
+def test_segment_a_short_line_before_a_table_is_its_caption():
+    from analyzer.ingest import load_document
+    from analyzer.segment import segment
+
+    text = ("# Support\n\nSupport is given as follows.\n\n1(a) Cover during business hours (08.00 to 18.00)\n\n"
+            "| Priority | Response |\n|---|---|\n| P1 | 30 minutes |\n\nThe Customer shall report faults promptly.\n\n"
+            "| Priority | Response |\n|---|---|\n| P2 | 4 hours |\n")
+    rows = [c for c in segment(load_document(text.encode(), "x.md")) if c.kind == "table_row"]
+    assert rows[0].heading_path[-2:] == ["1(a) Cover during business hours (08.00 to 18.00)", "Priority | Response"]
+    assert "The Customer shall report faults promptly." not in rows[1].heading_path  # a sentence is no caption
+
+
 def test_segment_inline_items_continue_the_paragraph_own_item():
     text = "(b) that the work is hired; (c) to sign papers; (d) to return files. e) not to talk."
     assert [text[o:o + 3] for o in inline_item_starts(text)] == ["(c)", "(d)", "e) "]
