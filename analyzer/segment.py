@@ -224,13 +224,16 @@ class Segmenter:
 
     def _add_clause(self, block: Block, number: ClauseNumber | None, heading: str | None) -> None:
         previous = self.clauses[-1] if self.clauses else None
+        cut_paragraph = previous is not None and previous.kind == BlockKind.PARAGRAPH and not (
+            previous.text.rstrip().endswith((".", ":", ";", "!", "?")))
+        # "... within 8 hours (except" + "weekends and holidays.)": an open bracket carries on, also from a table row
+        open_bracket = previous is not None and previous.text.count("(") > previous.text.count(")")
         if (
             previous is not None
             and number is None
             and block.kind == BlockKind.PARAGRAPH
-            and previous.kind == BlockKind.PARAGRAPH
             and block.text[:1].islower()
-            and not previous.text.rstrip().endswith((".", ":", ";", "!", "?"))
+            and (cut_paragraph or open_bracket)
         ):
             # A paragraph cut in two (page break, stray blank line): one clause.
             end = block.end

@@ -148,6 +148,11 @@ def test_extract_targets_a_heading_about_liabilities_makes_no_liability_cap(extr
     assert [t.metric for t in found if t.value == 15] != ["liability_cap"]
 
 
+def test_extract_targets_a_sentence_continues_over_a_line_break_before_lowercase(extractor):
+    found = _targets(extractor, "Issues receive a response within 8 hours (except\n\nweekends and public holidays).")
+    assert [(t.value, t.business_hours) for t in found] == [(8, True)]
+
+
 def test_extract_targets_range_gives_no_tier_bounds(extractor):
     targets = _targets(extractor, "Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees")
     assert [t.value for t in targets if t.metric == "availability"] == []

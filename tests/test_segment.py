@@ -316,6 +316,17 @@ def test_segment_a_short_line_before_a_table_is_its_caption():
     assert "The Customer shall report faults promptly." not in rows[1].heading_path  # a sentence is no caption
 
 
+def test_segment_an_open_bracket_carries_a_table_row_into_the_next_paragraph():
+    from analyzer.ingest import load_document
+    from analyzer.segment import segment
+
+    text = ("| Severity | Target |\n|---|---|\n| Two | A response within 8 hours (except |\n\n"
+            "weekends and public holidays.)\n\nThe Customer shall report faults promptly.\n")
+    clauses = segment(load_document(text.encode(), "x.md"))
+    assert clauses[0].text.endswith("(except\n\nweekends and public holidays.)")
+    assert clauses[1].text == "The Customer shall report faults promptly."
+
+
 def test_segment_inline_items_continue_the_paragraph_own_item():
     text = "(b) that the work is hired; (c) to sign papers; (d) to return files. e) not to talk."
     assert [text[o:o + 3] for o in inline_item_starts(text)] == ["(c)", "(d)", "e) "]

@@ -21,7 +21,8 @@ from analyzer.model import BlockKind, Clause, Target
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "business_days": 86400, "weeks": 604800,
            "months": 30 * 86400, "years": 365 * 86400}
 
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[\"\u201c(]?[A-Z0-9(])|\n+| \| ")
+# A line break ends a sentence unless lowercase follows it ("(except\n\nweekends ...)" is one sentence).
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[\"\u201c(]?[A-Z0-9(])|\n+(?=[^a-z\n])| \| ")
 # Bound words as drafted; the one nearest before the number decides the comparator.
 _BOUNDS = [
     ("<=", re.compile(r"\b(within|no later than|not later than|no more than|not more than|up to|at most|maximum|"
@@ -68,7 +69,7 @@ PERIOD = re.compile(
     re.IGNORECASE)
 BUSINESS_CLOCK = re.compile(r"business hours?|working hours?|business days?|working days?|workdays?|work schedule|"
                             r"normal hours|office hours|hours of operation|regular (business )?hours|"
-                            r"(except|excluding|other than) (on )?weekends|monday\s*(-|\u2013|to|through)\s*friday",
+                            r"(except|excluding|other\s+than)\s+(on\s+)?weekends|monday\s*(-|\u2013|to|through)\s*friday",
                             re.IGNORECASE)
 # "credit for downtime outside Normal Business Hours": the clock named there is not the target's clock
 OUTSIDE_CLOCK = re.compile(r"\b(outside|beyond|after)\s+(of\s+)?(the\s+)?(normal\s+|regular\s+|standard\s+)?"
