@@ -28,6 +28,14 @@ def _targets(extractor: TargetExtractor, text: str, heading: str | None = None, 
 
 # (text, metric, comparator, value, unit, extra fields)
 POSITIVE = [
+    ("A party that does not want the term to renew shall give at least sixty (60) days prior written notice of "
+     "non-renewal.", "notice_period", ">=", 60, "days", {}),
+    ("The Licensee may end the renewal term upon three months' written notice.", "notice_period", "==", 3, "months",
+     {}),
+    ("The Agency shall complete each translation request within 5 business days of receipt.", "resolution_time", "<=",
+     5, "business_days", {}),
+    ("Any unused prepayment shall be returned to the Client within thirty (30) days after expiry.", "payment_period",
+     "<=", 30, "days", {}),
     ("Each invoice is payable within thirty (30)          days of receipt.", "payment_period", "<=", 30, "days", {}),
     ("Response: less than two South African working hours.", "response_time", "<", 2, "hours",
      {"business_hours": True}),
