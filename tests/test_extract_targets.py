@@ -28,6 +28,8 @@ def _targets(extractor: TargetExtractor, text: str, heading: str | None = None, 
 
 # (text, metric, comparator, value, unit, extra fields)
 POSITIVE = [
+    ("Critical vulnerabilities are patched no more than 48 hours after a fix is published.", "resolution_time", "<=",
+     48, "hours", {}),
     ("A party that does not want the term to renew shall give at least sixty (60) days prior written notice of "
      "non-renewal.", "notice_period", ">=", 60, "days", {}),
     ("The Licensee may end the renewal term upon three months' written notice.", "notice_period", "==", 3, "months",
@@ -159,6 +161,12 @@ def test_extract_targets_a_heading_about_liabilities_makes_no_liability_cap(extr
 def test_extract_targets_a_sentence_continues_over_a_line_break_before_lowercase(extractor):
     found = _targets(extractor, "Issues receive a response within 8 hours (except\n\nweekends and public holidays).")
     assert [(t.value, t.business_hours) for t in found] == [(8, True)]
+
+
+def test_extract_targets_a_heading_is_read_for_cue_words_not_for_the_words_around_a_number(extractor):
+    found = _targets(extractor, "The Vendor shall support the system for an additional three years.",
+                     heading="Extension of Service Agreement")
+    assert [(t.metric, t.value) for t in found] == [("term_length", 3)]
 
 
 def test_extract_targets_range_gives_no_tier_bounds(extractor):

@@ -197,7 +197,6 @@ class _KindCues:
     follows: list[tuple[str, re.Pattern[str]]]  # cues about the words right after the number ("^...")
     precedes: list[tuple[str, re.Pattern[str]]]  # cues about the words right before it ("...$": "every ")
     cues: list[tuple[str, re.Pattern[str]]]  # cues anywhere in the window, in the order of the metrics file
-    every: list[tuple[str, re.Pattern[str]]]  # both kinds, in file order (for the heading context)
 
 
 def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
@@ -209,8 +208,7 @@ def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
                     if p.pattern.endswith("$") and not p.pattern.startswith("^")]
         cues = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
                 if not p.pattern.startswith("^") and not p.pattern.endswith("$")]
-        every = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues]
-        out[kind] = _KindCues(follows, precedes, cues, every)
+        out[kind] = _KindCues(follows, precedes, cues)
     return out
 
 
@@ -305,7 +303,7 @@ class TargetExtractor:
         # "respond within 30 minutes and resolve within 8 hours": a cue in the number's own phrase wins.
         boundary = max(before.rfind(" and "), before.rfind(";"), before.rfind(", "))
         if boundary > 0:
-            own = self._metric(before[boundary:], "", "", q)
+            own = self._metric(before[boundary:], after, "", q)
             if own != "unknown":
                 return own
         best: tuple[int, str] | None = None
@@ -333,7 +331,7 @@ class TargetExtractor:
         key = (context, kind)
         if key not in self._context_metrics:  # every number of a clause shares its heading context
             self._context_metrics[key] = next(
-                (metric for metric, pattern in cues.every if pattern.search(context)), "unknown")
+                (metric for metric, pattern in cues.cues if pattern.search(context)), "unknown")
         return self._context_metrics[key]
 
     def _comparator(self, before: str, after: str, metric: str) -> str:
