@@ -55,16 +55,7 @@ class ChildProcess:
 
     def stop(self) -> str:
         """Kill the process; say how it ended."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        code = self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                pipe.close()
-        self._stderr.seek(0)
-        lines = [ln for ln in self._stderr.read().decode("utf-8", "replace").splitlines() if ln.strip()]
-        self._stderr.close()
-        return f"exit code {code}: {lines[-1].strip()[:200]}" if lines else f"exit code {code}"
+        return protocol.stop_child(self.proc, self._stderr)
 
 
 class ProcessPool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
 import subprocess
 import sys
 import tempfile
@@ -66,19 +65,12 @@ class AnalysisProcess:
 
     def stop(self) -> str:
         """Kill the process; say how it ended (exit code or signal, and its last line of stderr)."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        code = self.proc.wait()
-        self._requests.put(None)
-        self._writer.join(timeout=10)  # its writes fail fast now; only then may the pipes close
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                pipe.close()
-        self._stderr.seek(0)
-        lines = [ln for ln in self._stderr.read().decode("utf-8", "replace").splitlines() if ln.strip()]
-        self._stderr.close()
-        how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-        return f"{how}: {lines[-1].strip()[:200]}" if lines and code != -signal.SIGKILL else how
+
+        def stop_feeding() -> None:
+            self._requests.put(None)
+            self._writer.join(timeout=10)  # its writes fail fast now; only then may the pipes close
+
+        return protocol.stop_child(self.proc, self._stderr, stop_feeding)
 
 
 _idle: list[AnalysisProcess] = []  # analysis processes of this worker not in use by a task
