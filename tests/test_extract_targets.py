@@ -169,6 +169,12 @@ def test_extract_targets_a_heading_is_read_for_cue_words_not_for_the_words_aroun
     assert [(t.metric, t.value) for t in found] == [("term_length", 3)]
 
 
+def test_extract_targets_a_cell_takes_its_own_column_not_its_neighbours(extractor):
+    path = ["Support", "Severity | Time to respond | Time to escalate | Comments"]
+    found = _targets(extractor, "1 | 15 minutes | 1 hour", path=path)  # the empty Comments cell was dropped
+    assert [(t.metric, t.value) for t in found] == [("response_time", 15), ("unknown", 1)]
+
+
 def test_extract_targets_range_gives_no_tier_bounds(extractor):
     targets = _targets(extractor, "Credit Tier 1 | 99.00% - 99.89% | 5% of monthly fees")
     assert [t.value for t in targets if t.metric == "availability"] == []

@@ -162,6 +162,8 @@ def _column_header(clause: Clause, offset: int) -> str | None:
     cells = clause.text.count(" | ") + 1
     if len(header) == cells - 1:  # the first cell labels the row ("Tier 2 | 99.5% | 10%"); the header has none
         cell -= 1
+    elif len(header) == cells + 1 and clause.text.count(" | ") >= 1:
+        pass  # the last column ("Comments") is empty in this row and was dropped
     elif len(header) != cells:
         return None
     return header[cell] if 0 <= cell < len(header) else None
@@ -257,7 +259,9 @@ class TargetExtractor:
             if any(f.matches(before, after, sentence, number, text[q.start:q.end]) for f in self.not_targets):
                 continue
             column = _column_header(clause, q.start)
-            metric = self._metric((column + " ‸ " if column else "") + before, after, context, q)
+            # a cell's metric comes from its own column: the header row as a whole names the other columns too
+            cell_context = " / ".join(clause.heading_path[:-1]) if column else context
+            metric = self._metric((column + " ‸ " if column else "") + before, after, cell_context, q)
             if q.unit == "currency" and metric not in {"liability_cap", "credit_cap"}:
                 continue  # prices and amounts are not targets; a cap on liability is
             if self.better.get(metric) == "higher" and metric in RATES and self._is_condition(before):
