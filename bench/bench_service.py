@@ -11,11 +11,9 @@ Goal: p95 under 500 ms with 8 concurrent clients on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,48 +24,11 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from test_service_support import free_port, sla_pdf  # noqa: E402  (the same 10-page agreement the service tests send)
+
 GOAL_P95_MS = 500.0
-
-
-def ten_page_pdf(pages: int = 10) -> bytes:
-    """A numbered services agreement with service levels on every page (reportlab)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
-
-    styles = getSampleStyleSheet()
-    sections = [
-        ("SERVICES", "The Supplier shall provide the Services described in Schedule 1 with reasonable skill and care."),
-        ("SERVICE LEVELS", "The Supplier shall answer 80% of calls within 20 seconds, measured monthly."),
-        ("AVAILABILITY", "The Service shall be available at least 99.9% of the time in each calendar month."),
-        ("INCIDENTS", "The Supplier shall respond to Priority 1 Incidents within 15 minutes and resolve them "
-                      "within 4 hours."),
-        ("SERVICE CREDITS", "If the Supplier misses a Service Level the Customer is entitled to a service credit of "
-                            "5% of the monthly fees, capped at 20% of the monthly fees."),
-        ("FEES", "The Customer shall pay each undisputed invoice within thirty (30) days of receipt."),
-        ("DATA PROTECTION", "The Supplier shall notify the Customer of a Personal Data Breach within 24 hours."),
-        ("TERMINATION", "Either party may terminate for material breach not cured within 30 days of notice."),
-    ]
-    filler = ("The parties shall cooperate in good faith and keep records of their performance under this clause "
-              "for the duration of the Term and for six years afterwards, making them available on request. ")
-    story = [Paragraph("MANAGED SERVICES AGREEMENT", styles["Title"])]
-    number = 0
-    for page in range(pages):
-        for title, text in (sections[(2 * page) % len(sections)], sections[(2 * page + 1) % len(sections)]):
-            number += 1
-            story.append(Paragraph(f"{number}. {title}", styles["Heading2"]))
-            for k in range(1, 4):
-                story.append(Paragraph(f"{number}.{k} {text} {filler}", styles["BodyText"]))
-        story.append(PageBreak())
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, invariant=1).build(story)
-    return buffer.getvalue()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -152,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--no-baseline", action="store_true", help="skip timing the analyzer alone in-process")
     args = parser.parse_args(argv)
-    pdf = ten_page_pdf(args.pages)
+    pdf = sla_pdf(args.pages)
     print(f"document: {args.pages}-page PDF, {len(pdf) / 1024:.0f} KB; machine: {os.cpu_count()} cores, "
           f"load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews the figures)")
     with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:
