@@ -138,13 +138,14 @@ def inline_definition_starts(text: str) -> list[int]:
     return starts if len(starts) >= 2 else []
 
 
-_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or))\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)|"
+_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or)|\.(?=\s+\(\w+\)\s+[A-Z]))\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)|"
                            r"(?<=\.)\s+(([a-z])\))\s+(?=[a-z])")  # "... anyone. h) not to divulge": "(" lost
 _ROMANS = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
 
 
 def inline_item_starts(text: str) -> list[int]:
-    """Offsets of run-together items "...: (a) to disclose ...; (b) that all ..." in sequence.
+    """Offsets of run-together items "...: (a) to disclose ...; (b) that all ..." in sequence; an item may
+    also follow a full stop when it opens a sentence ("... behaviour. (ii) Debug logs ...").
 
     Only a list that starts at (a) or (i), after a colon or semicolon, and runs on in order counts;
     "either (a) X or (b) Y" inside a sentence is left alone. A paragraph that itself opens with an

@@ -28,6 +28,23 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or
 _RUN_IN = re.compile(r"^(?P<h>[^.:;!?]{2,80}?)(?:\.|:|\s[-\u2013\u2014])\s+(?=\S)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _MAX_HEADING_WORDS = 12
+# What makes a table row a commitment of its own: an obligation word, or a number with a unit, share or currency.
+_COMMITMENT = re.compile(
+    r"\b(?:shall|will|must|may|agrees?|required|responsible|within|no later than|at least|up to|not exceed|"
+    r"guarantee[sd]?|target|maximum|minimum|per)\b"
+    r"|\d\s*(?:%|percent\b|per cent\b|sec|min|hour|hr|day|business day|week|month|year|ring)"
+    r"|[$\u00a3\u20ac]\s*\d|\d\s*(?:usd|eur|gbp|dollars)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|sixty|ninety)\s+"
+    r"(?:seconds?|minutes?|hours?|days?|business days?|weeks?|months?|years?)\b",
+    re.IGNORECASE)
+
+
+_BULLET_ROW = re.compile(r"^\s*(?:[-\u2013\u2022\u25aa\u00a7o*]\s*)+\|")  # "- | Supply base management": a list item
+
+
+def states_commitment(row: str) -> bool:
+    """True when a table row commits to something: it holds an obligation word or a quantity with a unit."""
+    return bool(_COMMITMENT.search(row))
 # One-word "headings" before a full stop that are really abbreviations ("Mr. Smith", "No. 5").
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "inc", "ltd", "co", "st"}
 
@@ -94,6 +111,7 @@ class Segmenter:
         self.table_header: str | None = None
         self.table_caption: str | None = None  # a short line right before a table ("During Business Hours")
         self.in_table = False
+        self.gathering = False  # the last clause gathers this table's rows that state no commitment
         self.last_decimal: tuple[int, ...] | None = None
         # The last piece was a heading that is only a number ("ARTICLE IV", "SCHEDULE 2"): a title
         # line right after it names that section rather than opening a sibling of it.
@@ -152,6 +170,7 @@ class Segmenter:
         after_bare_number, self.after_bare_number = self.after_bare_number, False
         if block.kind != BlockKind.TABLE_ROW:
             self.in_table = False
+            self.gathering = False
             self.table_header = None
             self.table_caption = None
         number = parse_number(text, self.previous_alpha) if block.kind != BlockKind.TABLE_ROW else None
@@ -208,7 +227,18 @@ class Segmenter:
             return
         if len(_WORD.findall(block.text)) < 3 and not re.search(r"\d", block.text):
             return  # "By: | By:", "Name: | Name:", rules of dashes: a form row, not a commitment
+        if states_commitment(block.text) or _BULLET_ROW.match(block.text):
+            self.gathering = False
+            self._add_clause(block, None, None)
+            return
+        if self.gathering:  # "email | ...", "Office Phone | ...": one clause for the run of such rows
+            previous = self.clauses[-1]
+            pages = sorted(set(previous.pages) | ({block.page} if block.page else set()))
+            self.clauses[-1] = previous.model_copy(
+                update={"end": block.end, "text": self.document.text[previous.start:block.end], "pages": pages})
+            return
         self._add_clause(block, None, None)
+        self.gathering = True
 
     def _caption_before(self, block: Block) -> str | None:
         """The clause just before a table when it reads as the table's caption: one short line that is

@@ -317,3 +317,22 @@ def test_text_paragraphs_that_are_not_aligned_tables(lines):
     from analyzer.ingest.text import aligned_table
 
     assert aligned_table(lines) is None
+
+
+def test_text_reference_lines_repeated_on_each_page_are_removed(assert_offsets):
+    letterhead = "03/01/05\n410-77 Harbour Road 555.201.3344\n"
+    raw = (
+        f"{letterhead}\nHosting Agreement\n\nThe host keeps the servers patched every month.\n\nREF/ACM/44120.1\n\n"
+        f"{letterhead}\nThe customer pays $90 per month.\n\nREF/ACM/44120.1\n"
+    )
+    document = load_document(raw.encode(), "a.txt")
+    assert_offsets(document)
+    texts = _texts(document)
+    assert not any("Harbour Road" in t or "REF/ACM" in t or t == "03/01/05" for t in texts)
+    assert "The customer pays $90 per month." in texts
+
+
+def test_text_a_sentence_repeated_twice_is_kept():
+    raw = "The Supplier shall keep records for 2 years.\n\nNotes\n\nThe Supplier shall keep records for 2 years.\n"
+    texts = _texts(load_document(raw.encode(), "a.txt"))
+    assert texts.count("The Supplier shall keep records for 2 years.") == 2

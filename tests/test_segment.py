@@ -379,3 +379,51 @@ def test_segment_run_together_items_after_a_colon_are_split():
     starts = inline_item_starts(text)
     assert [text[s:s + 3] for s in starts] == ["(a)", "(b)", "(c)"]
     assert inline_item_starts("The fee is either (a) fixed or (b) variable, as the parties agree.") == []
+
+
+def test_segment_inline_items_may_follow_a_full_stop():
+    text = ("Each report shall contain the following: (i) The caller name. (ii) Logs where available. "
+            "(iii) Steps to reproduce the fault.")
+    assert [text[o:o + 4] for o in inline_item_starts(text)] == ["(i) ", "(ii)", "(iii"]
+    # a lone item after a full stop, or one followed by lowercase words, is not a list
+    assert inline_item_starts("The fee is fixed. (a) This applies monthly.") == []
+
+
+def test_segment_table_rows_without_a_commitment_are_gathered(make_document, assert_offsets):
+    rows = [
+        "Role | Name",
+        "Account Manager | Dana Whitlock",
+        "email | dana@example.test",
+        "Office Phone | +1 555 0100",
+        "Severity 1 | Response within 30 minutes",
+        "P2 | 4 hours",
+        "Escalation Contact | Lee Farrant",
+        "email | lee@example.test",
+    ]
+    document = make_document([(BlockKind.TABLE_ROW, r) for r in rows])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    texts = [" / ".join(line for line in c.text.splitlines() if line) for c in clauses]
+    assert texts == [
+        "Account Manager | Dana Whitlock / email | dana@example.test / Office Phone | +1 555 0100",
+        "Severity 1 | Response within 30 minutes",
+        "P2 | 4 hours",
+        "Escalation Contact | Lee Farrant / email | lee@example.test",
+    ]
+    assert all(c.kind == BlockKind.TABLE_ROW for c in clauses)
+    assert all(c.heading_path[-1] == "Role | Name" for c in clauses)
+
+
+@pytest.mark.parametrize(("row", "commitment"), [
+    ("Availability | 99.9%", True),
+    ("Fee | $1,200 | monthly", True),
+    ("Resolution | two business days", True),
+    ("Supplier shall | provide a named contact", True),
+    ("Date | 25/05/2008", False),
+    ("Regional Contact | Sam Ortiz", False),
+    ("Help desk materials | \u2713", False),
+])
+def test_segment_commitment_rows(row, commitment):
+    from analyzer.segment import states_commitment
+
+    assert states_commitment(row) is commitment

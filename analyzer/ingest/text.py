@@ -175,10 +175,20 @@ _FIRST_SENTENCE = re.compile(r"^(.{40,300}?[.!?])\s+(?=\S)")
 
 
 def repeated_lines(lines: list[str], times: int = 3) -> set[str]:
-    """Lines repeated verbatim three times or more: running headers and footers of a text export."""
-    counts = Counter(ln.strip() for ln in lines if len(ln.strip()) >= 12 and re.search(r"[A-Za-z]{3}", ln))
-    return {line for line, n in counts.items() if n >= times and not _NUMBERED_START.match(line)
-            and len(line) < 200}
+    """Running headers and footers of a text export: lines repeated verbatim three times or more, and
+    short reference lines (a date, a document number, an address with a telephone number) repeated twice."""
+    counts = Counter(ln.strip() for ln in lines if len(ln.strip()) >= 6)
+    return {line for line, n in counts.items()
+            if not _NUMBERED_START.match(line) and len(line) < 200
+            and ((n >= times and len(line) >= 12 and re.search(r"[A-Za-z]{3}", line))
+                 or (n >= 2 and _is_reference_line(line)))}
+
+
+def _is_reference_line(line: str) -> bool:
+    """"03/01/05", "D/WLM/717334.1", "607-1295 Richards Street 604.684.2255": a digit-bearing short line that
+    is not a sentence (no full stop at its end, at most six words)."""
+    return (len(line) <= 80 and bool(re.search(r"\d", line)) and not line.endswith((".", ":", ";"))
+            and len(line.split()) <= 6 and not re.search(r"\b(?:shall|will|must|days?|hours?|months?|%)", line, re.I))
 
 
 def strip_repeated_openings(blocks: list[RawBlock], times: int = 3) -> list[RawBlock]:
