@@ -56,12 +56,16 @@ _CANDIDATE = re.compile(
 
 @Language.component("number_values", assigns=["token._.num", "token._.is_num", "token._.blank", "token.norm"])
 def number_values(doc: Doc) -> Doc:
-    """Merge "[Number]", "_____" and "twenty-four" into one token; give number tokens their value.
+    """Merge "[Number]", "_____" and "twenty-four" into one token; give number tokens their value."""
+    return mark_numbers(doc, doc.text)
+
+
+def mark_numbers(doc: Doc, text: str) -> Doc:
+    """`number_values` for a doc whose text is known (`doc.text` rebuilds it from every token).
 
     Only tokens that can be numbers or blanks are visited (found by one regex over the text), and they
     are marked through NORM so the Matcher compares a string instead of calling Python per token.
     """
-    text = doc.text  # built from the tokens on each access: read it once (merging keeps it unchanged)
     spans = [doc.char_span(m.start(), m.end(), alignment_mode="expand") for m in _MERGE.finditer(text)]
     spans = [s for s in spans if s is not None and len(s) > 1]
     if spans:
@@ -175,10 +179,10 @@ class QuantityFinder:
     def find_many(self, texts: list[str]) -> list[list[Quantity]]:
         """Quantities per text; texts with no digit, number word or blank skip spaCy entirely."""
         results: list[list[Quantity]] = [[] for _ in texts]
-        candidates = [i for i, text in enumerate(texts) if _MAY_HOLD_NUMBER.search(text)]
-        docs = self.nlp.pipe((texts[i] for i in candidates), batch_size=256)
-        for index, doc in zip(candidates, docs, strict=True):
-            results[index] = self._quantities(doc)
+        for index, text in enumerate(texts):
+            if _MAY_HOLD_NUMBER.search(text):
+                # the tokenizer and `mark_numbers` are the whole pipeline: run them directly, text in hand
+                results[index] = self._quantities(mark_numbers(self.nlp.make_doc(text), text))
         return results
 
     def _quantities(self, doc: Doc) -> list[Quantity]:

@@ -99,12 +99,18 @@ class NotTarget:
     number: re.Pattern[str] | None
     span: re.Pattern[str] | None = None
 
+    def __post_init__(self) -> None:
+        # the patterns given, the short strings first, so that most filters fail on a cheap search
+        order = [(self.number, 0), (self.span, 1), (self.after, 2), (self.before, 3), (self.sentence, 4)]
+        object.__setattr__(self, "_checks", tuple((rx, i) for rx, i in order if rx is not None))
+
     def matches(self, before: str, after: str, sentence: str, number: str, span: str = "") -> bool:
-        # all must match: the short strings first, so that most filters fail on a cheap search
-        checks = [(self.number, number), (self.span, span), (self.after, after), (self.before, before),
-                  (self.sentence, sentence)]
-        given = [(rx, text) for rx, text in checks if rx is not None]
-        return bool(given) and all(rx.search(text) for rx, text in given)
+        """All patterns given match (a filter with none never matches)."""
+        checks = self._checks  # type: ignore[attr-defined]
+        if not checks:
+            return False
+        texts = (number, span, after, before, sentence)
+        return all(rx.search(texts[i]) is not None for rx, i in checks)
 
 
 def _load_yaml(path: Path | None) -> dict:
