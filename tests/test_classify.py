@@ -113,3 +113,24 @@ def test_classify_cli_bad_input(stdin, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_classify_cached_char_ngrams_match_scikit_learn():
+    """The word-by-word cached transform gives scikit-learn's char_wb TF-IDF matrix."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from analyzer.classify.char_ngrams import CachedCharNgrams
+
+    corpus = ["The Supplier shall answer 80% of calls within 20 seconds.",
+              "Customer may terminate on thirty days' notice.", "Fees are payable monthly in arrears.",
+              "a", "  spaced\n\nout  words  ", "\u00e9t\u00e9 Na\u00efve caf\u00e9"]
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+    reference.fit(corpus)
+    fast = CachedCharNgrams(reference.vocabulary_, reference.idf_, (3, 5))
+    unseen = ["The Customer shall pay within 30 days.", "", "x", "calls calls calls within"]
+    for texts in (corpus, unseen, unseen):  # the second pass of `unseen` is served from the cache
+        expected = reference.transform(texts).toarray()
+        assert np.abs(fast.transform(texts).toarray() - expected).max() < 1e-6
+    assert CachedCharNgrams.supports({"analyzer": "char_wb", "sublinear_tf": True, "norm": "l2", "use_idf": True})
+    assert not CachedCharNgrams.supports({"analyzer": "word", "sublinear_tf": True, "norm": "l2"})

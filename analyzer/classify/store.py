@@ -18,6 +18,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
+from analyzer.classify.char_ngrams import CachedCharNgrams
+
 WEIGHTS_FILE = "clause-classifier.npz"
 META_FILE = "clause-classifier.json"
 _VECTORIZER_SETTINGS = ("analyzer", "ngram_range", "lowercase", "sublinear_tf", "norm", "use_idf", "smooth_idf",
@@ -28,7 +30,8 @@ class LinearTextModel:
     """Three TF-IDF vectorizers (body words, body characters, heading words) and one
     logistic model per label: probability = sigmoid(x . w + b)."""
 
-    def __init__(self, vectorizers: list[tuple[TfidfVectorizer, int]], coef: np.ndarray, intercept: np.ndarray):
+    def __init__(self, vectorizers: list[tuple[TfidfVectorizer | CachedCharNgrams, int]], coef: np.ndarray,
+                 intercept: np.ndarray):
         self.vectorizers = vectorizers
         self.coef = coef
         self.intercept = intercept
@@ -72,8 +75,14 @@ class LinearTextModel:
             for index, spec in enumerate(meta.pop("vectorizers")):
                 settings = dict(spec["settings"])
                 settings["ngram_range"] = tuple(settings["ngram_range"])
-                vec = TfidfVectorizer(dtype=np.float32, **settings)
-                vec.vocabulary_ = {term: i for i, term in enumerate(spec["terms"])}
-                vec.idf_ = arrays[f"idf_{index}"].astype(np.float64)
+                vocabulary = {term: i for i, term in enumerate(spec["terms"])}
+                idf = arrays[f"idf_{index}"].astype(np.float64)
+                vec: TfidfVectorizer | CachedCharNgrams
+                if CachedCharNgrams.supports(settings):  # same matrix, several times faster
+                    vec = CachedCharNgrams(vocabulary, idf, settings["ngram_range"], settings["lowercase"])
+                else:
+                    vec = TfidfVectorizer(dtype=np.float32, **settings)
+                    vec.vocabulary_ = vocabulary
+                    vec.idf_ = idf
                 vectorizers.append((vec, spec["column"]))
         return cls(vectorizers, coef, intercept), meta
