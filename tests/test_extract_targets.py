@@ -236,3 +236,45 @@ def test_extract_targets_words_inside_words_are_not_cues(extractor):
     # "during" ends in "ring": it must not make a period a response time
     text = "Liability shall not exceed the fees paid during the six (6) months preceding the first event."
     assert [(t.metric, t.value) for t in _targets(extractor, text)] == [("liability_cap", 6)]
+
+
+@pytest.mark.parametrize(("pattern", "literal"), [
+    (r"\bpay", "pay"),
+    (r"\bcredits?\b", "credit"),
+    (r"\bresponse times?", "response time"),
+    (r"\bpatch(ed|es)?\b", "patch"),
+    (r"(security|data)\s+breach", None),
+    (r"\bpay|\bfee", None),
+    (r"up[- ]time", None),
+    (r"\bday{0,1}s", None),
+])
+def test_targets_required_literal(pattern, literal):
+    from analyzer.extract.targets import required_literal
+
+    assert required_literal(pattern) == literal
+
+
+def test_targets_substring_pre_tests_change_nothing(extractor):
+    """The literal pre-tests only skip regexes that cannot match: the targets are the same without them."""
+    from pathlib import Path
+
+    from analyzer.extract.targets import TargetExtractor
+    from analyzer.ingest import load_document
+    from analyzer.segment import segment
+
+    samples = sorted((Path(__file__).resolve().parents[1] / "corpora" / "samples").iterdir())
+    documents = [segment(load_document(p.read_bytes(), p.name)) for p in samples]
+    documents.append([_clause(text) for text in (
+        "Each Priority 1 incident shall be resolved within 4 hours and the Supplier shall pay a credit of 5%.",
+        "Invoices are payable within thirty (30) days; security breaches are notified within 72 hours.",
+        "The Kelvin sign \u212a and a long \u017f do not defeat the pre-test: respond within 2 hours.",
+    )])
+    plain = TargetExtractor()
+    for kind in plain._cues_by_kind.values():
+        kind.literals[:] = [None] * len(kind.literals)
+    for rule in plain.not_targets:
+        object.__setattr__(rule, "_checks", tuple((rx, i, None) for rx, i, _ in rule._checks))
+    for clauses in documents:
+        fast = [t.model_dump() for t in extractor.extract(clauses)]
+        assert fast == [t.model_dump() for t in plain.extract(clauses)]
+        assert clauses is documents[-1] or fast  # the samples do hold targets

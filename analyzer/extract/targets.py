@@ -102,15 +102,24 @@ class NotTarget:
     def __post_init__(self) -> None:
         # the patterns given, the short strings first, so that most filters fail on a cheap search
         order = [(self.number, 0), (self.span, 1), (self.after, 2), (self.before, 3), (self.sentence, 4)]
-        object.__setattr__(self, "_checks", tuple((rx, i) for rx, i in order if rx is not None))
+        checks = tuple((rx, i, required_literal(rx.pattern) if rx.flags & re.IGNORECASE else None)
+                       for rx, i in order if rx is not None)
+        object.__setattr__(self, "_checks", checks)
 
-    def matches(self, before: str, after: str, sentence: str, number: str, span: str = "") -> bool:
-        """All patterns given match (a filter with none never matches)."""
+    def matches(self, before: str, after: str, sentence: str, number: str, span: str = "",
+                lowered: tuple[str, ...] | None = None) -> bool:
+        """All patterns given match (a filter with none never matches). `lowered`: the same five texts
+        (number, span, after, before, sentence) lowercased, when all are ASCII, for the substring pre-test."""
         checks = self._checks  # type: ignore[attr-defined]
         if not checks:
             return False
         texts = (number, span, after, before, sentence)
-        return all(rx.search(texts[i]) is not None for rx, i in checks)
+        for rx, i, literal in checks:
+            if lowered is not None and literal is not None and literal not in lowered[i]:
+                return False
+            if rx.search(texts[i]) is None:
+                return False
+        return True
 
 
 def _load_yaml(path: Path | None) -> dict:
@@ -205,6 +214,40 @@ class _KindCues:
     follows: list[tuple[str, re.Pattern[str]]]  # cues about the words right after the number ("^...")
     precedes: list[tuple[str, re.Pattern[str]]]  # cues about the words right before it ("...$": "every ")
     cues: list[tuple[str, re.Pattern[str]]]  # cues anywhere in the window, in the order of the metrics file
+    literals: list[str | None]  # per cue, lowercase words every match of it contains (see `required_literal`)
+
+
+def required_literal(pattern: str) -> str | None:
+    """The lowercase words that open every match of a cue ("\\bresponse times?" -> "response time"), or None.
+
+    A window whose lowercased text lacks them cannot match, so the regex is not run: a cheap substring
+    test instead of a scan of the window per cue. Only a plain opening (optionally after \\b) of an
+    expression with no top-level alternative counts.
+    """
+    depth, index, in_class = 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return None
+        index += 1
+    opening = re.match(r"(?:\\b)?([a-z][a-z ]*[a-z])", pattern)
+    if opening is None:
+        return None
+    literal = opening.group(1)
+    if pattern[opening.end():opening.end() + 1] in {"?", "*", "{"}:
+        literal = literal[:-1]  # "credits?": the last letter is optional
+    return literal if len(literal) >= 3 else None
 
 
 def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
@@ -216,7 +259,7 @@ def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
                     if p.pattern.endswith("$") and not p.pattern.startswith("^")]
         cues = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
                 if not p.pattern.startswith("^") and not p.pattern.endswith("$")]
-        out[kind] = _KindCues(follows, precedes, cues)
+        out[kind] = _KindCues(follows, precedes, cues, [required_literal(p.pattern) for _, p in cues])
     return out
 
 
@@ -262,7 +305,10 @@ class TargetExtractor:
                     out.append(self._service_level(clause, q, quantities[pair], sentence, context))
                     continue
             number = text[q.start:q.end].split()[0] if q.kind == "DURATION" else ""
-            if any(f.matches(before, after, sentence, number, text[q.start:q.end]) for f in self.not_targets):
+            span = text[q.start:q.end]
+            lowered = (number.lower(), span.lower(), after.lower(), before.lower(), sentence.lower()) \
+                if sentence.isascii() and before.isascii() and after.isascii() and span.isascii() else None
+            if any(f.matches(before, after, sentence, number, span, lowered) for f in self.not_targets):
                 continue
             column = _column_header(clause, q.start)
             # a cell's metric comes from its own column: the header row as a whole names the other columns too
@@ -330,7 +376,12 @@ class TargetExtractor:
                 best = (0, metric)
         if best is not None:
             return best[1]  # a cue right next to the number: nothing in the window can be nearer
-        for metric, pattern in cues.cues:
+        # Case-insensitive matching of ASCII words can also match a few non-ASCII letters (the Kelvin
+        # sign, a long s): the substring pre-test is exact only for ASCII text.
+        lowered = window.lower() if before.isascii() and after.isascii() else None
+        for (metric, pattern), literal in zip(cues.cues, cues.literals, strict=True):
+            if lowered is not None and literal is not None and literal not in lowered:
+                continue
             for m in pattern.finditer(window):
                 # a cue after the number counts, but one before it (the drafting norm) counts more
                 distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 3 + 40
