@@ -174,3 +174,20 @@ def test_checks_per_channel_targets(playbook, extractor):
 def test_checks_every_checklist_rule_is_tested():
     tested = {row[0] for row in DRAFTING} | {row[0] for row in SECTIONS} | {"metric.conflict", "metrics.per_channel"}
     assert {rule.id for rule in load_playbook("customer-service-sla").rules} <= tested
+
+
+def test_rules_text_requirements_pre_test_is_exact():
+    """A clause is skipped by the substring pre-test only when the combined pattern cannot match it."""
+    from analyzer.checks.rules import CheckContext, _any_of, _mentions
+    from analyzer.literals import any_literals
+    from analyzer.model import BlockKind, Clause
+
+    assert any_literals([r"\bescalat", r"\bpoint of contact"]) == ("escalat", "point of contact")
+    assert any_literals([r"\bescalat", r"(?:tier|level) \d"]) is None
+    texts = ["Unresolved incidents are ESCALATED to the service manager.", "Fees are payable monthly.",
+             "The Kelvin sign \u212a: escalation follows.", "No match here."]
+    clauses = [Clause(id=f"c{i}", text=t, start=0, end=len(t), kind=BlockKind.PARAGRAPH) for i, t in enumerate(texts)]
+    ctx = CheckContext(text="", clauses=clauses, targets=[])
+    pattern, literals = _any_of((r"\bescalat", r"\bpoint of contact"))
+    assert [_mentions(ctx, c, pattern, literals) for c in clauses] == [bool(pattern.search(t)) for t in texts]
+    assert [_mentions(ctx, c, pattern, literals) for c in clauses] == [True, False, True, False]

@@ -249,7 +249,7 @@ def test_extract_targets_words_inside_words_are_not_cues(extractor):
     (r"\bday{0,1}s", None),
 ])
 def test_targets_required_literal(pattern, literal):
-    from analyzer.extract.targets import required_literal
+    from analyzer.literals import required_literal
 
     assert required_literal(pattern) == literal
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from analyzer.checks.playbook import Requirement, Rule
+from analyzer.literals import any_literals
 from analyzer.model import Clause, Finding, Target
 
 LOWER_IS_BETTER = {"response_time", "resolution_time", "average_speed_of_answer", "average_handle_time",
@@ -40,6 +41,14 @@ class CheckContext:
     text: str
     clauses: list[Clause]
     targets: list[Target]
+    _lowered: dict[str, str | None] = field(default_factory=dict)
+
+    def lowered(self, clause: Clause) -> str | None:
+        """The clause text and heading lowercased for substring pre-tests (None unless ASCII: see literals)."""
+        if clause.id not in self._lowered:
+            both = f"{clause.text}\n{clause.context_heading or ''}"
+            self._lowered[clause.id] = both.lower() if both.isascii() else None
+        return self._lowered[clause.id]
 
     def labels(self, clause: Clause) -> set[str]:
         return {lab.label for lab in clause.labels}
@@ -87,9 +96,17 @@ SECTION_CHECKS: dict[str, Callable[[CheckContext, Rule], bool]] = {
 
 
 @lru_cache(maxsize=512)
-def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern that matches wherever any of `patterns` does (one search per clause, not one per pattern)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _any_of(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...] | None]:
+    """One pattern that matches wherever any of `patterns` does (one search per clause, not one per pattern),
+    and the words one of which any match opens with (see `analyzer.literals`)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE), any_literals(patterns)
+
+
+def _mentions(ctx: CheckContext, clause: Clause, pattern: re.Pattern[str], literals: tuple[str, ...] | None) -> bool:
+    lowered = ctx.lowered(clause) if literals is not None else None
+    if lowered is not None and not any(literal in lowered for literal in literals or ()):
+        return False
+    return bool(pattern.search(clause.text) or pattern.search(clause.context_heading or ""))
 
 
 def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> bool:
@@ -100,8 +117,8 @@ def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> 
         return False
     if requirement.text_any:
         pool = ctx.clauses_with(requirement.labels_any) if requirement.text_in_labels else ctx.clauses
-        pattern = _any_of(tuple(requirement.text_any))
-        if not any(pattern.search(c.text) or pattern.search(c.context_heading or "") for c in pool):
+        pattern, literals = _any_of(tuple(requirement.text_any))
+        if not any(_mentions(ctx, c, pattern, literals) for c in pool):
             return False
     return not (requirement.check and not SECTION_CHECKS[requirement.check](ctx, rule))
 

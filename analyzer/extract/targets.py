@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from analyzer.extract.quantities import Quantity, QuantityFinder
+from analyzer.literals import required_literal
 from analyzer.model import BlockKind, Clause, Target
 
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "business_days": 86400, "weeks": 604800,
@@ -215,39 +216,6 @@ class _KindCues:
     precedes: list[tuple[str, re.Pattern[str]]]  # cues about the words right before it ("...$": "every ")
     cues: list[tuple[str, re.Pattern[str]]]  # cues anywhere in the window, in the order of the metrics file
     literals: list[str | None]  # per cue, lowercase words every match of it contains (see `required_literal`)
-
-
-def required_literal(pattern: str) -> str | None:
-    """The lowercase words that open every match of a cue ("\\bresponse times?" -> "response time"), or None.
-
-    A window whose lowercased text lacks them cannot match, so the regex is not run: a cheap substring
-    test instead of a scan of the window per cue. Only a plain opening (optionally after \\b) of an
-    expression with no top-level alternative counts.
-    """
-    depth, index, in_class = 0, 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return None
-        index += 1
-    opening = re.match(r"(?:\\b)?([a-z][a-z ]*[a-z])", pattern)
-    if opening is None:
-        return None
-    literal = opening.group(1)
-    if pattern[opening.end():opening.end() + 1] in {"?", "*", "{"}:
-        literal = literal[:-1]  # "credits?": the last letter is optional
-    return literal if len(literal) >= 3 else None
 
 
 def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
