@@ -115,22 +115,35 @@ def test_classify_cli_bad_input(stdin, message):
     assert "Traceback" not in result.stderr
 
 
-def test_classify_cached_char_ngrams_match_scikit_learn():
-    """The word-by-word cached transform gives scikit-learn's char_wb TF-IDF matrix."""
+@pytest.mark.parametrize(("analyzer", "ngram_range"), [("char_wb", (3, 5)), ("word", (1, 2))])
+def test_classify_tfidf_transforms_match_scikit_learn(analyzer, ngram_range):
+    """The NumPy transforms used at inference give scikit-learn's TF-IDF rows."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from analyzer.classify.char_ngrams import CachedCharNgrams
+    from analyzer.classify.tfidf import TfidfTransform, supported
 
     corpus = ["The Supplier shall answer 80% of calls within 20 seconds.",
               "Customer may terminate on thirty days' notice.", "Fees are payable monthly in arrears.",
-              "a", "  spaced\n\nout  words  ", "\u00e9t\u00e9 Na\u00efve caf\u00e9"]
-    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+              "a", "  spaced\n\nout  words  ", "\u00e9t\u00e9 Na\u00efve caf\u00e9", "calls calls calls"]
+    reference = TfidfVectorizer(analyzer=analyzer, ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32)
     reference.fit(corpus)
-    fast = CachedCharNgrams(reference.vocabulary_, reference.idf_, (3, 5))
-    unseen = ["The Customer shall pay within 30 days.", "", "x", "calls calls calls within"]
-    for texts in (corpus, unseen, unseen):  # the second pass of `unseen` is served from the cache
-        expected = reference.transform(texts).toarray()
-        assert np.abs(fast.transform(texts).toarray() - expected).max() < 1e-6
-    assert CachedCharNgrams.supports({"analyzer": "char_wb", "sublinear_tf": True, "norm": "l2", "use_idf": True})
-    assert not CachedCharNgrams.supports({"analyzer": "word", "sublinear_tf": True, "norm": "l2"})
+    settings = {key: getattr(reference, key) for key in ("analyzer", "ngram_range", "lowercase", "sublinear_tf",
+                                                         "norm", "use_idf", "smooth_idf", "token_pattern")}
+    assert supported(settings)
+    fast = TfidfTransform(reference.vocabulary_, reference.idf_, settings)
+    unseen = ["The Customer shall pay within 30 days.", "", "x", "Calls calls within within"]
+    for texts in (corpus, unseen, unseen):  # the second pass of `unseen` is served from the word cache
+        assert np.abs(fast.dense(texts) - reference.transform(texts).toarray()).max() < 1e-6
+    assert not supported({**settings, "sublinear_tf": False})
+    with pytest.raises(ValueError):
+        TfidfTransform(reference.vocabulary_, reference.idf_, {**settings, "norm": "l1"})
+
+
+def test_classify_inference_does_not_import_scikit_learn():
+    """Analysis processes hold NumPy only: scikit-learn and SciPy cost about 150 MB each."""
+    code = ("import sys; from analyzer.pipeline import Analyzer; a = Analyzer(); "
+            "a.classifier.predict(['The fees are due in 30 days.'], [None]); "
+            "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:
+    from sklearn.compose import ColumnTransformer
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\(?[0-9a-zA-Z]{1,4}(?:\.\d{1,3})*[.)]\s+|section\s+\d+(?:\.\d+)*\.?\s+)",
@@ -27,6 +29,10 @@ def normalize_heading(heading: str | None) -> str:
 
 
 def build_features() -> ColumnTransformer:
+    """The vectorizers fitted in training (scikit-learn is imported here: inference does without it)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return ColumnTransformer(
         [
             ("body_words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=60000, sublinear_tf=True,

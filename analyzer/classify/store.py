@@ -2,7 +2,8 @@
 
 Nothing here can execute code on load: vocabularies and settings are JSON, weights
 are a NumPy `.npz` read with `allow_pickle=False`. (skops, which we tried first,
-took 8 s to load the same model; this loads in well under a second.)
+took 8 s to load the same model; this loads in well under a second.) Inference needs
+NumPy only (`analyzer.classify.tfidf`); scikit-learn is imported to train and save.
 
     <dir>/clause-classifier.json   labels, thresholds, vectorizer settings, card facts
     <dir>/clause-classifier.npz    idf vectors, coefficients, intercepts
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import Pipeline
 
-from analyzer.classify.char_ngrams import CachedCharNgrams
+from analyzer.classify.tfidf import TfidfTransform
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+_BATCH = 512  # clauses per matrix product
 WEIGHTS_FILE = "clause-classifier.npz"
 META_FILE = "clause-classifier.json"
 _VECTORIZER_SETTINGS = ("analyzer", "ngram_range", "lowercase", "sublinear_tf", "norm", "use_idf", "smooth_idf",
@@ -27,41 +30,52 @@ _VECTORIZER_SETTINGS = ("analyzer", "ngram_range", "lowercase", "sublinear_tf", 
 
 
 class LinearTextModel:
-    """Three TF-IDF vectorizers (body words, body characters, heading words) and one
-    logistic model per label: probability = sigmoid(x . w + b)."""
+    """TF-IDF transforms (body words, body characters, heading words), each reading one column of the
+    input rows, and one logistic model per label: probability = sigmoid(x . w + b)."""
 
-    def __init__(self, vectorizers: list[tuple[TfidfVectorizer | CachedCharNgrams, int]], coef: np.ndarray,
-                 intercept: np.ndarray):
+    def __init__(self, vectorizers: list[tuple[TfidfTransform, int]], coef: np.ndarray, intercept: np.ndarray):
         self.vectorizers = vectorizers
         self.coef = coef
         self.intercept = intercept
+        self._coef_by_feature = np.ascontiguousarray(coef.T)  # one row per feature: gathers read contiguous rows
+        # where each transform's columns start in the concatenated feature vector
+        self.offsets = np.cumsum([0] + [vec.size for vec, _ in vectorizers])[:-1]
 
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline) -> LinearTextModel:
         features = pipeline.named_steps["features"]
-        vectorizers = [(vec, column) for _name, vec, column in features.transformers_ if _name != "remainder"]
+        vectorizers = []
+        for name, vec, column in features.transformers_:
+            if name == "remainder":
+                continue
+            settings = {key: getattr(vec, key) for key in _VECTORIZER_SETTINGS}
+            vectorizers.append((TfidfTransform(dict(vec.vocabulary_), vec.idf_, settings), column))
         estimators = pipeline.named_steps["model"].estimators_
         coef = np.vstack([est.coef_.ravel() for est in estimators]).astype(np.float32)
         intercept = np.array([est.intercept_[0] for est in estimators], dtype=np.float32)
         return cls(vectorizers, coef, intercept)
 
     def predict_proba(self, rows: np.ndarray) -> np.ndarray:
-        parts = [vec.transform(rows[:, column]) for vec, column in self.vectorizers]
-        matrix = sp.hstack(parts, format="csr")
-        logits = matrix @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(logits)))
+        logits = np.tile(self.intercept.astype(np.float64), (len(rows), 1))
+        for first in range(0, len(rows), _BATCH):  # batches bound the (non-zeros x labels) products in memory
+            block = logits[first:first + _BATCH]
+            for (vec, column), offset in zip(self.vectorizers, self.offsets, strict=True):
+                entries, columns, weights = vec.entries(list(rows[first:first + _BATCH, column]))
+                if not len(entries):
+                    continue
+                contributions = self._coef_by_feature[columns + offset] * weights[:, None]
+                starts = np.flatnonzero(np.r_[True, entries[1:] != entries[:-1]])  # each row's first entry
+                block[entries[starts]] += np.add.reduceat(contributions, starts, axis=0)
+        return 1.0 / (1.0 + np.exp(-logits))
 
     def save(self, directory: Path, meta: dict) -> None:
         arrays: dict[str, np.ndarray] = {"coef": self.coef, "intercept": self.intercept}
         specs = []
         for index, (vec, column) in enumerate(self.vectorizers):
-            terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
-            specs.append({
-                "column": int(column),
-                "settings": {key: getattr(vec, key) for key in _VECTORIZER_SETTINGS},
-                "terms": terms,
-            })
-            arrays[f"idf_{index}"] = vec.idf_.astype(np.float32)
+            terms = sorted(vec.vocabulary, key=vec.vocabulary.__getitem__)
+            settings = {**vec.settings, "ngram_range": list(vec.settings["ngram_range"])}
+            specs.append({"column": int(column), "settings": settings, "terms": terms})
+            arrays[f"idf_{index}"] = vec.idf.astype(np.float32)
         directory.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(directory / WEIGHTS_FILE, **arrays)
         (directory / META_FILE).write_text(json.dumps({**meta, "vectorizers": specs}, ensure_ascii=False) + "\n")
@@ -77,12 +91,5 @@ class LinearTextModel:
                 settings["ngram_range"] = tuple(settings["ngram_range"])
                 vocabulary = {term: i for i, term in enumerate(spec["terms"])}
                 idf = arrays[f"idf_{index}"].astype(np.float64)
-                vec: TfidfVectorizer | CachedCharNgrams
-                if CachedCharNgrams.supports(settings):  # same matrix, several times faster
-                    vec = CachedCharNgrams(vocabulary, idf, settings["ngram_range"], settings["lowercase"])
-                else:
-                    vec = TfidfVectorizer(dtype=np.float32, **settings)
-                    vec.vocabulary_ = vocabulary
-                    vec.idf_ = idf
-                vectorizers.append((vec, spec["column"]))
+                vectorizers.append((TfidfTransform(vocabulary, idf, settings), spec["column"]))
         return cls(vectorizers, coef, intercept), meta
