@@ -115,7 +115,8 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
                     pieces.append(" ")
                 continue
             first, last = match.start(), match.end() - 1
-            head, tail = box(first), box(last)
+            head = box(first)
+            tail = head if last == first else box(last)  # a one-character word has one box
             if head is not None and tail is not None and tail[0] >= head[0] and tail[1] <= head[3] \
                     and tail[3] >= head[1]:
                 add(word, head[0], min(head[1], tail[1]), max(head[2], tail[2]), max(head[3], tail[3]))
