@@ -183,7 +183,8 @@ def test_rules_text_requirements_pre_test_is_exact():
     from analyzer.model import BlockKind, Clause
 
     assert any_literals([r"\bescalat", r"\bpoint of contact"]) == ("escalat", "point of contact")
-    assert any_literals([r"\bescalat", r"(?:tier|level) \d"]) is None
+    assert any_literals([r"\bescalat", r"(?:tier|level) \d"]) == ("escalat", "tier", "level")
+    assert any_literals([r"\bescalat", r"^\d"]) is None
     texts = ["Unresolved incidents are ESCALATED to the service manager.", "Fees are payable monthly.",
              "The Kelvin sign \u212a: escalation follows.", "No match here."]
     clauses = [Clause(id=f"c{i}", text=t, start=0, end=len(t), kind=BlockKind.PARAGRAPH) for i, t in enumerate(texts)]

@@ -238,20 +238,30 @@ def test_extract_targets_words_inside_words_are_not_cues(extractor):
     assert [(t.metric, t.value) for t in _targets(extractor, text)] == [("liability_cap", 6)]
 
 
-@pytest.mark.parametrize(("pattern", "literal"), [
-    (r"\bpay", "pay"),
-    (r"\bcredits?\b", "credit"),
-    (r"\bresponse times?", "response time"),
-    (r"\bpatch(ed|es)?\b", "patch"),
-    (r"(security|data)\s+breach", None),
-    (r"\bpay|\bfee", None),
-    (r"up[- ]time", None),
+@pytest.mark.parametrize(("pattern", "literals"), [
+    (r"\bpay", ("pay",)),
+    (r"\bcredits?\b", ("credit",)),
+    (r"\bresponse times?", ("response time",)),
+    (r"\bpatch(ed|es)?\b", ("patch",)),
+    (r"(security|data)\s+breach", ("security", "data")),
+    (r"\bpay|\bfee", ("pay", "fee")),
+    (r"\b(disputes?|arbitrat\w*|expert determination)\b", ("dispute", "arbitrat", "expert determination")),
+    (r"(?:(?:tier|level) \d)", ("tier", "level")),
+    (r"up[- ]time", None),  # "up" is too short to be worth a test
     (r"\bday{0,1}s", None),
+    (r"\b(a|per)\s", None),
+    (r"(abc)?def", None),  # an optional opening promises nothing
+    (r"^\d{4}$", None),
 ])
-def test_targets_required_literal(pattern, literal):
-    from analyzer.literals import required_literal
+def test_targets_opening_literals(pattern, literals):
+    import re
 
-    assert required_literal(pattern) == literal
+    from analyzer.literals import may_match, opening_literals
+
+    assert opening_literals(pattern) == literals
+    if literals:  # a text without any of them cannot match; a text with one may
+        assert not may_match(literals, "nothing relevant here")
+        assert re.search(pattern, "zzz", re.IGNORECASE) is None
 
 
 def test_targets_substring_pre_tests_change_nothing(extractor):

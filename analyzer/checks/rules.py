@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from analyzer.checks.playbook import Requirement, Rule
-from analyzer.literals import any_literals
+from analyzer.literals import any_literals, may_match
 from analyzer.model import Clause, Finding, Target
 
 LOWER_IS_BETTER = {"response_time", "resolution_time", "average_speed_of_answer", "average_handle_time",
@@ -103,8 +103,7 @@ def _any_of(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]
 
 
 def _mentions(ctx: CheckContext, clause: Clause, pattern: re.Pattern[str], literals: tuple[str, ...] | None) -> bool:
-    lowered = ctx.lowered(clause) if literals is not None else None
-    if lowered is not None and not any(literal in lowered for literal in literals or ()):
+    if literals is not None and not may_match(literals, ctx.lowered(clause)):
         return False
     return bool(pattern.search(clause.text) or pattern.search(clause.context_heading or ""))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from analyzer.extract.quantities import Quantity, QuantityFinder
-from analyzer.literals import required_literal
+from analyzer.literals import Literals, may_match, opening_literals
 from analyzer.model import BlockKind, Clause, Target
 
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "business_days": 86400, "weeks": 604800,
@@ -103,7 +103,7 @@ class NotTarget:
     def __post_init__(self) -> None:
         # the patterns given, the short strings first, so that most filters fail on a cheap search
         order = [(self.number, 0), (self.span, 1), (self.after, 2), (self.before, 3), (self.sentence, 4)]
-        checks = tuple((rx, i, required_literal(rx.pattern) if rx.flags & re.IGNORECASE else None)
+        checks = tuple((rx, i, opening_literals(rx.pattern) if rx.flags & re.IGNORECASE else None)
                        for rx, i in order if rx is not None)
         object.__setattr__(self, "_checks", checks)
 
@@ -115,8 +115,8 @@ class NotTarget:
         if not checks:
             return False
         texts = (number, span, after, before, sentence)
-        for rx, i, literal in checks:
-            if lowered is not None and literal is not None and literal not in lowered[i]:
+        for rx, i, literals in checks:
+            if lowered is not None and not may_match(literals, lowered[i]):
                 return False
             if rx.search(texts[i]) is None:
                 return False
@@ -215,7 +215,7 @@ class _KindCues:
     follows: list[tuple[str, re.Pattern[str]]]  # cues about the words right after the number ("^...")
     precedes: list[tuple[str, re.Pattern[str]]]  # cues about the words right before it ("...$": "every ")
     cues: list[tuple[str, re.Pattern[str]]]  # cues anywhere in the window, in the order of the metrics file
-    literals: list[str | None]  # per cue, lowercase words every match of it contains (see `required_literal`)
+    literals: list[Literals | None]  # per cue, the words one of which every match opens with (`analyzer.literals`)
 
 
 def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
@@ -227,7 +227,7 @@ def _cues_by_kind(metric_cues: list[MetricCue]) -> dict[str, _KindCues]:
                     if p.pattern.endswith("$") and not p.pattern.startswith("^")]
         cues = [(c.metric, p) for c in metric_cues if kind in c.units for p in c.cues
                 if not p.pattern.startswith("^") and not p.pattern.endswith("$")]
-        out[kind] = _KindCues(follows, precedes, cues, [required_literal(p.pattern) for _, p in cues])
+        out[kind] = _KindCues(follows, precedes, cues, [opening_literals(p.pattern) for _, p in cues])
     return out
 
 
@@ -347,9 +347,13 @@ class TargetExtractor:
         # Case-insensitive matching of ASCII words can also match a few non-ASCII letters (the Kelvin
         # sign, a long s): the substring pre-test is exact only for ASCII text.
         lowered = window.lower() if before.isascii() and after.isascii() else None
-        for (metric, pattern), literal in zip(cues.cues, cues.literals, strict=True):
-            if lowered is not None and literal is not None and literal not in lowered:
-                continue
+        for (metric, pattern), literals in zip(cues.cues, cues.literals, strict=True):
+            if lowered is not None and literals is not None:  # `may_match`, inlined: this loop is hot
+                for literal in literals:
+                    if literal in lowered:
+                        break
+                else:
+                    continue
             for m in pattern.finditer(window):
                 # a cue after the number counts, but one before it (the drafting norm) counts more
                 distance = anchor - m.end() if m.end() <= anchor else (m.start() - anchor) * 3 + 40
