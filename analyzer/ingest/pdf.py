@@ -37,7 +37,7 @@ from analyzer.model import BlockKind
 log = logging.getLogger(__name__)
 _PDFIUM_LOCK = threading.Lock()
 # A word, a line break, or other white space, in pdfium's page text.
-_WORD_OR_BREAK = re.compile(r"[^\s]+|[\r\n]|\s")
+_WORD_OR_BREAK = re.compile(r"\S+|[\r\n]")  # words and line breaks; the spaces between words are implied
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -105,22 +105,29 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
             pieces.append(piece)
             prev_right = right
 
+        refs = box_refs
+        previous_end = 0
         for match in _WORD_OR_BREAK.finditer(text):
-            word = match.group()
-            if word[0] in "\r\n":
+            first, end = match.span()
+            if text[first] in "\r\n":
                 close()
+                previous_end = end
                 continue
-            if word[0].isspace():
-                if pieces:
-                    pieces.append(" ")
-                continue
-            first, last = match.start(), match.end() - 1
-            head = box(first)
-            tail = head if last == first else box(last)  # a one-character word has one box
-            if head is not None and tail is not None and tail[0] >= head[0] and tail[1] <= head[3] \
-                    and tail[3] >= head[1]:
-                add(word, head[0], min(head[1], tail[1]), max(head[2], tail[2]), max(head[3], tail[3]))
-                continue
+            if first > previous_end and pieces:
+                pieces.append(" ")  # the spaces before this word (clean_inline collapses runs anyway)
+            previous_end = end
+            last = end - 1
+            # the word's first and last characters, read inline: this loop runs for every word of the PDF
+            if get_charbox(raw_page, first, *refs):
+                left, bottom, right, top = left_out.value, bottom_out.value, right_out.value, top_out.value
+                if last == first:  # a one-character word has one box
+                    add(match.group(), left, bottom, right, top)
+                    continue
+                if get_charbox(raw_page, last, *refs):
+                    t_left, t_bottom, t_right, t_top = left_out.value, bottom_out.value, right_out.value, top_out.value
+                    if t_left >= left and t_bottom <= top and t_top >= bottom:
+                        add(match.group(), left, min(bottom, t_bottom), max(right, t_right), max(top, t_top))
+                        continue
             for index in range(first, last + 1):  # an unusual word: character by character
                 char_box = box(index)
                 if char_box is not None:
