@@ -138,35 +138,62 @@ def inline_definition_starts(text: str) -> list[int]:
     return starts if len(starts) >= 2 else []
 
 
-_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or)|\.(?=\s+\(\w+\)\s+[A-Z]))\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)|"
-                           r"(?<=\.)\s+(([a-z])\))\s+(?=[a-z])")  # "... anyone. h) not to divulge": "(" lost
+_INLINE_PAREN = re.compile(r"(?:[:;]|;\s+(?:and|or)|\.[)\x22\u201d]?(?=\s+\(\w+\)\s+[\x22\u201c]?[A-Z]))"
+                           r"\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=\S)|"
+                           r"(?<=\.)\s+(([a-z])\))\s+(?=[a-z])|"  # "... anyone. h) not to divulge": "(" lost
+                           # a heading run into its items: "Escalation Process (a) When to Escalate (i) If ..."
+                           r"\b[A-Z][A-Za-z]*\s+(\(([a-z]|[ivx]{1,4})\))\s+(?=[\x22\u201c]?[A-Z])")
 _ROMANS = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"]
 
 
-def inline_item_starts(text: str) -> list[int]:
+def inline_item_starts(text: str, previous_letter: str | None = None) -> list[int]:
     """Offsets of run-together items "...: (a) to disclose ...; (b) that all ..." in sequence; an item may
-    also follow a full stop when it opens a sentence ("... behaviour. (ii) Debug logs ...").
+    also follow a full stop when it opens a sentence ("... behaviour. (ii) Debug logs ..."), or a
+    capitalized word when it opens with one ("... Process (a) When to Escalate (i) If ...").
 
     Only a list that starts at (a) or (i), after a colon or semicolon, and runs on in order counts;
     "either (a) X or (b) Y" inside a sentence is left alone. A paragraph that itself opens with an
-    item ("(b) that all ...; (c) to execute ...") continues from that item."""
+    item ("(b) that all ...; (c) to execute ...") continues from that item, and one that follows
+    item `previous_letter` (a list cut by a page break) may continue from it. Roman sub-items
+    restart at (i) under each lettered item."""
+    opening = re.match(r"\(([a-z])\)\s", text)
+    opening_roman = re.match(r"\(([ivx]{1,4})\)\s", text)
+    roman_base = _ROMANS.index(opening_roman.group(1)) + 1 \
+        if opening_roman and opening_roman.group(1) in _ROMANS[:-1] else 0
+    if opening and opening.group(1) not in "iv":
+        letters, romans = _scan_items(text, chr(ord(opening.group(1)) + 1), roman_base)
+        continued = True
+    else:
+        letters, romans = _scan_items(text, "a", roman_base)
+        continued = False
+        if previous_letter and len(previous_letter) == 1 and "a" <= previous_letter < "z":
+            more = _scan_items(text, chr(ord(previous_letter) + 1), roman_base)
+            if len(more[0]) > len(letters):  # a fresh list from (a) wins over an old one continued
+                (letters, romans), continued = more, True
+    # one item is a list when it continues one, or when a colon announces it ("thereafter: (a) to disclose")
+    single_ok = continued or (len(letters) == 1 and text[:letters[0]].rstrip().endswith(":"))
+    romans_least = 1 if roman_base else 2  # a continued list needs no second item to be one
+    found = [offsets for offsets, least in ((letters, 1 if single_ok else 2), (romans, romans_least))
+             if len(offsets) >= least]
+    return sorted(o for offsets in found for o in offsets)
+
+
+def _scan_items(text: str, first_letter: str, roman_base: int) -> tuple[list[int], list[int]]:
     letters: list[int] = []
     romans: list[int] = []
-    opening = re.match(r"\(([a-z])\)\s", text)
-    first_letter = chr(ord(opening.group(1)) + 1) if opening and opening.group(1) not in "iv" else "a"
+    roman_next = roman_base
     for m in _INLINE_PAREN.finditer(text):
-        label = m.group(2) or m.group(4)
-        offset = m.start(1) if m.group(2) else m.start(3)
+        label = m.group(2) or m.group(4) or m.group(6)
+        offset = m.start(1) if m.group(2) else m.start(3) if m.group(4) else m.start(5)
         if m.group(4) and not letters:
             continue  # "x) " without its "(" only continues a list already under way
         if label == chr(ord(first_letter) + len(letters)):
             letters.append(offset)
-        elif len(romans) < len(_ROMANS) and label == _ROMANS[len(romans)]:
+            roman_next = 0
+        elif roman_next < len(_ROMANS) and label == _ROMANS[roman_next]:
             romans.append(offset)
-    # one item is a list when it continues one, or when a colon announces it ("thereafter: (a) to disclose")
-    single_ok = first_letter != "a" or (len(letters) == 1 and text[:letters[0]].rstrip().endswith(":"))
-    found = [offsets for offsets, least in ((letters, 1 if single_ok else 2), (romans, 2)) if len(offsets) >= least]
-    return sorted(o for offsets in found for o in offsets)
+            roman_next += 1
+    return letters, romans
 
 
 def inline_clause_starts(text: str, previous: tuple[int, ...] | None) -> list[tuple[int, tuple[int, ...]]]:

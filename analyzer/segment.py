@@ -150,8 +150,12 @@ class Segmenter:
         # an exhibit or schedule starts its own numbering ("EXHIBIT E ... terms. 1. By its nature ...")
         previous = None if own is not None and own.style == "container" else own_key or self.last_decimal
         starts = inline_clause_starts(block.text, previous)
-        offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text))
-                         | set(inline_item_starts(block.text)) | set(inline_definition_starts(block.text)))
+        # a numbered clause starts its own lists: items are looked for between clause starts
+        bounds = [0] + [offset for offset, _ in starts] + [len(block.text)]
+        items = {a + offset for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+                 for offset in inline_item_starts(block.text[a:b], self.previous_alpha if i == 0 else None)}
+        offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text)) | items
+                         | set(inline_definition_starts(block.text)))
         if not offsets:
             return [block]
         cuts = [0] + offsets + [len(block.text)]

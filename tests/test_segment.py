@@ -427,3 +427,32 @@ def test_segment_commitment_rows(row, commitment):
     from analyzer.segment import states_commitment
 
     assert states_commitment(row) is commitment
+
+
+def test_segment_inline_items_after_a_heading_and_nested_romans():
+    text = ("Escalation Steps (a) When To Escalate (i) If no response arrives, call the desk. "
+            "(ii) If the plan fails (see below.) (iii) Once agreed, the vendor works it. "
+            "(b) How To Escalate (i) Write to the manager.")
+    starts = [text[o:o + 5] for o in inline_item_starts(text)]
+    assert starts == ["(a) W", "(i) I", "(ii) ", "(iii)", "(b) H", "(i) W"]
+
+
+def test_segment_inline_items_continue_a_list_cut_by_a_page_break():
+    text = "(ii) Logs are attached. (c) Response Times (i) The manager answers the same day."
+    assert [text[o:o + 3] for o in inline_item_starts(text, previous_letter="b")] == ["(c)", "(i)"]
+    # without the earlier item, a lone "(c)" is not a list (and "(i)" does not follow "(ii)")
+    assert inline_item_starts(text) == []
+    # a fresh list from (a) wins over an old one continued
+    fresh = "The order states: (a) the part number; (b) the quantity; (c) the date; (d) the price."
+    assert len(inline_item_starts(fresh, previous_letter="b")) == 4
+
+
+def test_segment_a_numbered_clause_starts_its_own_list(make_document, assert_offsets):
+    document = make_document([
+        "4.4 Severity. The vendor classifies each fault: (a) critical; (b) major; (c) minor.",
+        "(d) Reclassification. The vendor may lower a severity. 4.5 Escalation. The parties agree as "
+        "follows: (a) the desk calls the vendor; (b) the vendor replies within one hour."
+    ])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [c.number for c in clauses] == ["4.4", "(a)", "(b)", "(c)", "(d)", "4.5", "(a)", "(b)"]
