@@ -111,7 +111,9 @@ class Analyzer:
         predictions = classifier.predict([c.text for c in clauses], [c.context_heading for c in clauses])
         for clause, prediction in zip(clauses, predictions, strict=True):
             clause.labels = [LabelScore(label=lab, score=prediction.scores[lab]) for lab in prediction.labels]
-        present = {lab.label for c in clauses for lab in c.labels}
+        # A section is present when a clause carries its label above the threshold. The best label a
+        # clause gets when none passes is shown on the clause but is a guess: it does not make a section.
+        present = {lab.label for c in clauses for lab in c.labels if classifier.confident(lab.label, lab.score)}
         return {label: label in present for label in classifier.labels if label not in NOT_SECTIONS}
 
 

@@ -54,6 +54,10 @@ class ClauseClassifier:
             raise ModelError(f"{directory}: cannot load the model ({type(exc).__name__}: {exc})") from None
         return cls(model, list(meta["labels"]), meta["thresholds"], meta)
 
+    def confident(self, label: str, score: float) -> bool:
+        """Whether `score` passes the label's threshold (a clause's fallback best label may not)."""
+        return score >= self.thresholds[self.labels.index(label)]
+
     def predict_proba(self, texts: list[str], headings: list[str | None]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.labels)))
