@@ -80,7 +80,9 @@ class Analyzer:
         else:
             chosen = self.playbook(playbook)
             reason = f"{type_reason}; playbook {chosen.id} named by the user"
-        checked = run_playbook(chosen, document.text, clauses, targets)
+        classifier = self.classifier
+        checked = run_playbook(chosen, document.text, clauses, targets,
+                               classifier.confident if classifier is not None else None)
         return Report(
             analyzer_version=__version__,
             document=DocumentInfo(

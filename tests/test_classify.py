@@ -150,15 +150,22 @@ def test_classify_inference_does_not_import_scikit_learn():
 
 
 def test_classify_a_fallback_label_does_not_make_a_section_present():
-    """Every clause shows its best label, but coverage counts only labels above their threshold."""
+    """Every clause shows its best label, but coverage and the playbook's section rules count only
+    labels above their threshold."""
     from analyzer.pipeline import Analyzer
 
     analyzer = Analyzer()
     text = b"The Supplier shall answer 80% of calls within 20 seconds.\n\nEither party may end this Agreement.\n"
-    report = analyzer.analyze(text, file_name="two.txt")
-    assert report.coverage["service_levels"] is True
+    confident = analyzer.analyze(text, file_name="two.txt")
+    assert confident.coverage["service_levels"] is True
     analyzer.classifier.thresholds[:] = 1.01  # now no label passes: every clause keeps only its best guess
-    report = analyzer.analyze(text, file_name="two.txt")
-    assert [len(c.labels) for c in report.clauses] == [1, 1]
-    assert report.clauses[0].labels[0].label == "service_levels"
-    assert not any(report.coverage.values())
+    guessed = analyzer.analyze(text, file_name="two.txt")
+    assert [len(c.labels) for c in guessed.clauses] == [1, 1]
+    assert guessed.clauses[0].labels[0].label == "service_levels"
+    assert not any(guessed.coverage.values())
+
+    def missing(report):
+        return {f.rule for f in report.findings if f.clause_id is None}
+
+    assert missing(guessed) > missing(confident)
+    assert guessed.completeness < confident.completeness

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from analyzer.checks.playbook import Playbook
@@ -19,8 +20,11 @@ class CheckResult:
     missing: list[str]  # ids of the section rules that failed
 
 
-def run_playbook(playbook: Playbook, text: str, clauses: list[Clause], targets: list[Target]) -> CheckResult:
-    ctx = CheckContext(text=text, clauses=clauses, targets=targets)
+def run_playbook(playbook: Playbook, text: str, clauses: list[Clause], targets: list[Target],
+                 confident: Callable[[str, float], bool] | None = None) -> CheckResult:
+    """`confident(label, score)`: whether a clause label counts as the section being there (the report's
+    coverage uses the same test); by default every label counts."""
+    ctx = CheckContext(text=text, clauses=clauses, targets=targets, confident=confident)
     findings: list[Finding] = []
     missing: list[str] = []
     total = passed = 0

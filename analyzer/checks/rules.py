@@ -41,6 +41,7 @@ class CheckContext:
     text: str
     clauses: list[Clause]
     targets: list[Target]
+    confident: Callable[[str, float], bool] | None = None  # which labels count (see `run_playbook`)
     _lowered: dict[str, str | None] = field(default_factory=dict)
 
     def lowered(self, clause: Clause) -> str | None:
@@ -51,7 +52,9 @@ class CheckContext:
         return self._lowered[clause.id]
 
     def labels(self, clause: Clause) -> set[str]:
-        return {lab.label for lab in clause.labels}
+        if self.confident is None:
+            return {lab.label for lab in clause.labels}
+        return {lab.label for lab in clause.labels if self.confident(lab.label, lab.score)}
 
     def clauses_with(self, labels: list[str]) -> list[Clause]:
         wanted = set(labels)

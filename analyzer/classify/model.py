@@ -41,6 +41,7 @@ class ClauseClassifier:
         self.pipeline = pipeline
         self.labels = labels
         self.thresholds = np.array([thresholds.get(lab, 0.5) for lab in labels])
+        self._index = {lab: i for i, lab in enumerate(labels)}
         self.meta = meta
 
     @classmethod
@@ -56,7 +57,7 @@ class ClauseClassifier:
 
     def confident(self, label: str, score: float) -> bool:
         """Whether `score` passes the label's threshold (a clause's fallback best label may not)."""
-        return score >= self.thresholds[self.labels.index(label)]
+        return bool(score >= self.thresholds[self._index[label]])
 
     def predict_proba(self, texts: list[str], headings: list[str | None]) -> np.ndarray:
         if not texts:
