@@ -18,8 +18,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -56,31 +56,34 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start in 120 s")
 
 
-def run_clients(url: str, pdf: bytes, concurrency: int, total: int) -> dict[str, float]:
-    """`concurrency` clients, each sending its share of `total` requests back to back."""
+def _client(url: str, pdf: bytes, count: int, start_at: float) -> tuple[list[float], list[int]]:
+    """One client: `count` requests back to back, from `start_at` (a time.time() all clients share)."""
     latencies: list[float] = []
     failures: list[int] = []
-    lock = threading.Lock()
+    with httpx.Client(base_url=url, timeout=120) as http:
+        time.sleep(max(0.0, start_at - time.time()))
+        for _ in range(count):
+            started = time.perf_counter()
+            response = http.post("/api/v1/analyses", files={"file": ("ten.pdf", pdf, "application/pdf")})
+            elapsed = time.perf_counter() - started
+            if response.status_code == 200:
+                latencies.append(elapsed)
+            else:
+                failures.append(response.status_code)
+    return latencies, failures
+
+
+def run_clients(url: str, pdf: bytes, concurrency: int, total: int) -> dict[str, float]:
+    """`concurrency` clients, each its own process (as separate programs are: no shared GIL skewing the
+    times they record), each sending its share of `total` requests back to back."""
     shares = [total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)]
-
-    def client(count: int) -> None:
-        with httpx.Client(base_url=url, timeout=120) as http:
-            for _ in range(count):
-                started = time.perf_counter()
-                response = http.post("/api/v1/analyses", files={"file": ("ten.pdf", pdf, "application/pdf")})
-                elapsed = time.perf_counter() - started
-                with lock:
-                    (latencies if response.status_code == 200 else failures).append(
-                        elapsed if response.status_code == 200 else response.status_code)
-
-    threads = [threading.Thread(target=client, args=(share,)) for share in shares]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
+    start_at = time.time() + 1.0  # every client process is up before the first request
+    with ProcessPoolExecutor(concurrency) as clients:
+        futures = [clients.submit(_client, url, pdf, share, start_at) for share in shares]
+        outcomes = [f.result() for f in futures]
+    wall = time.time() - start_at
+    latencies = sorted(x for lat, _ in outcomes for x in lat)
+    failures = [code for _, codes in outcomes for code in codes]
     ms = [1000 * x for x in latencies]
 
     def pct(p: float) -> float:
