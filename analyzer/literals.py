@@ -10,38 +10,16 @@ pairs a few non-ASCII letters with ASCII ones (the Kelvin sign, a long s).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 Literals = tuple[str, ...]
 _PLAIN = re.compile(r"[a-z][a-z ]*[a-z]")
 _MIN_LENGTH = 3  # shorter words are in nearly every text: no use as a pre-test
 
 
-def _split_top_level(pattern: str) -> list[str] | None:
-    """`pattern` cut at its top-level "|" (None when its brackets do not balance)."""
-    parts, depth, start, index, in_class = [], 0, 0, 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:index])
-            start = index + 1
-        index += 1
-    parts.append(pattern[start:])
-    return parts if depth == 0 and not in_class else None
-
-
-def _group_end(pattern: str) -> int | None:
-    """Index of the ")" closing the group that opens `pattern`."""
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, bracket depth after it) for each character outside escapes and [classes];
+    a depth below 0 or a class left open ends with depth -1."""
     depth, index, in_class = 0, 0, False
     while index < len(pattern):
         char = pattern[index]
@@ -52,14 +30,29 @@ def _group_end(pattern: str) -> int | None:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
+        else:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            yield index, char, depth
         index += 1
-    return None
+    if in_class:
+        yield len(pattern), "", -1
+
+
+def _split_top_level(pattern: str) -> list[str] | None:
+    """`pattern` cut at its top-level "|" (None when its brackets do not balance)."""
+    parts, start, depth, balanced = [], 0, 0, True
+    for index, char, depth in _structure(pattern):
+        balanced = balanced and depth >= 0
+        if char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return parts if balanced and depth == 0 else None
+
+
+def _group_end(pattern: str) -> int | None:
+    """Index of the ")" closing the group that opens `pattern`."""
+    return next((index for index, char, depth in _structure(pattern) if char == ")" and depth == 0), None)
 
 
 def _plain_opening(branch: str) -> str | None:
