@@ -16,6 +16,7 @@ from analyzer.model import Block, BlockKind, Clause, Document
 from analyzer.numbering import (
     ClauseNumber,
     decimal_key,
+    inline_bullet_starts,
     inline_clause_starts,
     inline_definition_starts,
     inline_item_starts,
@@ -39,6 +40,7 @@ _COMMITMENT = re.compile(
     re.IGNORECASE)
 
 
+_BULLET = re.compile(r"^[-\u2013\u2022\u25aa\u25cf*]\s")
 _BULLET_ROW = re.compile(r"^\s*(?:[-\u2013\u2022\u25aa\u00a7o*]\s*)+\|")  # "- | Supply base management": a list item
 
 
@@ -69,6 +71,8 @@ def looks_like_heading(text: str) -> bool:
     stripped = text.strip().rstrip(":")
     words = stripped.split()
     if not words or len(words) > _MAX_HEADING_WORDS or len(stripped) > 100:
+        return False
+    if _BULLET.match(stripped):  # "- Apache 2 HTTP Server": an item of a list, however it is capitalized
         return False
     if stripped.endswith((".", ";", ",")) and not _is_caps(stripped):
         return False
@@ -155,7 +159,7 @@ class Segmenter:
         items = {a + offset for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
                  for offset in inline_item_starts(block.text[a:b], self.previous_alpha if i == 0 else None)}
         offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text)) | items
-                         | set(inline_definition_starts(block.text)))
+                         | set(inline_definition_starts(block.text)) | set(inline_bullet_starts(block.text)))
         if not offsets:
             return [block]
         cuts = [0] + offsets + [len(block.text)]
@@ -222,16 +226,17 @@ class Segmenter:
         return self.stack[-1].rank if self.stack[-1].plain else self.stack[-1].rank + 1
 
     def _table_row(self, block: Block) -> None:
-        is_header = not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200
+        bullet = bool(_BULLET_ROW.match(block.text))  # "- | Supply base management": a list laid out as a table
+        is_header = not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200 and not bullet
         if not self.in_table:
             self.table_caption = self._caption_before(block)
         self.in_table = True
         if is_header:
             self.table_header = block.text
             return
-        if len(_WORD.findall(block.text)) < 3 and not re.search(r"\d", block.text):
+        if len(_WORD.findall(block.text)) < 3 and not re.search(r"\d", block.text) and not bullet:
             return  # "By: | By:", "Name: | Name:", rules of dashes: a form row, not a commitment
-        if states_commitment(block.text) or _BULLET_ROW.match(block.text):
+        if states_commitment(block.text) or bullet:
             self.gathering = False
             self._add_clause(block, None, None)
             return
@@ -252,7 +257,7 @@ class Segmenter:
             return None
         gap = self.document.text[previous.end:block.start]
         text = previous.text.strip()
-        if gap.strip() or len(text) > 120 or text.endswith((".", ";")):
+        if gap.strip() or len(text) > 120 or text.endswith((".", ";")) or _BULLET.match(text):
             return None
         return text
 

@@ -456,3 +456,24 @@ def test_segment_a_numbered_clause_starts_its_own_list(make_document, assert_off
     clauses = segment(document)
     assert_offsets(document, clauses)
     assert [c.number for c in clauses] == ["4.4", "(a)", "(b)", "(c)", "(d)", "4.5", "(a)", "(b)"]
+
+
+def test_segment_bullets_are_list_items_not_headings(make_document, assert_offsets):
+    from analyzer.numbering import inline_bullet_starts
+
+    assert not looks_like_heading("- Apache 2 HTTP Server")
+    line = "- FreeBSD 5 Operating System - Apache 2 HTTP Server - MySQL 4 Database Server - Web Statistics"
+    assert [line[o:o + 8] for o in inline_bullet_starts(line)] == ["- Apache", "- MySQL ", "- Web St"]
+    assert inline_bullet_starts("- The fee - which is fixed - is due monthly.") == []
+    document = make_document([
+        "Server Software",
+        line,
+        (BlockKind.TABLE_ROW, "- | Inventory Management"),
+        (BlockKind.TABLE_ROW, "- | Financial Services"),
+    ])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [c.text for c in clauses] == ["- FreeBSD 5 Operating System", "- Apache 2 HTTP Server",
+                                         "- MySQL 4 Database Server", "- Web Statistics", "- | Inventory Management",
+                                         "- | Financial Services"]
+    assert all(c.heading_path == ["Server Software"] for c in clauses)
