@@ -90,10 +90,12 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
             pieces.clear()
 
         def add(piece: str, left: float, bottom: float, right: float, top: float) -> None:
+            # conditional expressions instead of min()/max(): this runs once per word of the PDF
             nonlocal x0, y0, x1, y1, prev_right
+            height = top - bottom
             if pieces and (
                 left - prev_right > CELL_GAP_POINTS
-                or left < prev_right - 2 * max(top - bottom, 4.0)
+                or left < prev_right - 2 * (height if height > 4.0 else 4.0)
                 or bottom > y1
                 or top < y0
             ):
@@ -101,7 +103,14 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
             if not pieces:
                 x0, y0, x1, y1 = left, bottom, right, top
             else:
-                x0, y0, x1, y1 = min(x0, left), min(y0, bottom), max(x1, right), max(y1, top)
+                if left < x0:
+                    x0 = left
+                if bottom < y0:
+                    y0 = bottom
+                if right > x1:
+                    x1 = right
+                if top > y1:
+                    y1 = top
             pieces.append(piece)
             prev_right = right
 
@@ -126,7 +135,8 @@ def _page_segments(page: pdfium.PdfPage) -> list[Segment]:
                 if get_charbox(raw_page, last, *refs):
                     t_left, t_bottom, t_right, t_top = left_out.value, bottom_out.value, right_out.value, top_out.value
                     if t_left >= left and t_bottom <= top and t_top >= bottom:
-                        add(match.group(), left, min(bottom, t_bottom), max(right, t_right), max(top, t_top))
+                        add(match.group(), left, t_bottom if t_bottom < bottom else bottom,
+                            t_right if t_right > right else right, t_top if t_top > top else top)
                         continue
             for index in range(first, last + 1):  # an unusual word: character by character
                 char_box = box(index)
