@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from analyzer.extract.numbers import NUMBER_WORDS, parse_number
@@ -41,11 +41,7 @@ DAY_QUALIFIERS = {"business", "working", "calendar", "banking"}
 FILLER_QUALIFIERS = {"consecutive", "full", "clear", "additional", "extra", "further", "elapsed", "rolling"}
 
 
-def _set_extensions() -> None:
-    if not Token.has_extension("num"):
-        Token.set_extension("num", default=None)
-        Token.set_extension("is_num", default=False)
-        Token.set_extension("blank", default=False)
+VALUES = "number_values"  # doc.user_data key: {token index: the number's value} (faster than token._ extensions)
 
 
 NUM_NORM, BLANK_NORM, RATIO_NORM = "__num__", "__blank__", "__ratio__"
@@ -58,9 +54,10 @@ _CANDIDATE = re.compile(
     re.IGNORECASE)
 
 
-@Language.component("number_values", assigns=["token._.num", "token._.is_num", "token._.blank", "token.norm"])
+@Language.component("number_values", assigns=["token.norm"])
 def number_values(doc: Doc) -> Doc:
-    """Merge "[Number]", "_____" and "twenty-four" into one token; give number tokens their value."""
+    """Merge "[Number]", "_____" and "twenty-four" into one token; mark number tokens (NORM) and keep
+    their values in `doc.user_data[VALUES]`."""
     return mark_numbers(doc, doc.text)
 
 
@@ -78,6 +75,8 @@ def mark_numbers(doc: Doc, text: str) -> Doc:
             for span in filter_spans(spans):
                 retokenizer.merge(span)
     seen: set[int] = set()
+    values: dict[int, float] = {}
+    doc.user_data[VALUES] = values
     for m in _CANDIDATE.finditer(text):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is None:
@@ -88,15 +87,13 @@ def mark_numbers(doc: Doc, text: str) -> Doc:
             seen.add(token.i)
             word = token.text
             if PLACEHOLDER_TOKEN.match(word):  # template blanks and redactions ("[***]"): value unknown
-                token._.blank = True
                 token.norm_ = BLANK_NORM
             elif _RATIO_TOKEN.match(word):
                 token.norm_ = RATIO_NORM
             elif word[:1].isdigit() or word.lower().split("-")[0] in NUMBER_WORDS:
                 value = parse_number(word)
                 if value is not None:
-                    token._.num = value
-                    token._.is_num = True
+                    values[token.i] = value
                     token.norm_ = NUM_NORM
     return doc
 
@@ -173,7 +170,6 @@ class QuantityFinder:
     """Holds the spaCy pipeline and matcher; build once, reuse for every clause."""
 
     def __init__(self) -> None:
-        _set_extensions()
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("number_values")
         self.matcher = Matcher(self.nlp.vocab)
@@ -201,8 +197,9 @@ class QuantityFinder:
     @staticmethod
     def _read(span: Span) -> Quantity | None:
         kind = span.label_
-        numbers = [t._.num for t in span if t._.is_num]
-        blank = any(t._.blank for t in span)
+        values = span.doc.user_data[VALUES]
+        numbers = [values[i] for i in range(span.start, span.end) if i in values]
+        blank = any(t.norm_ == BLANK_NORM for t in span)
         start, end = span.start_char, span.end_char
         if kind == "DURATION":
             words = [t.lower_ for t in span]
