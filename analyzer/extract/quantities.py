@@ -144,12 +144,15 @@ PATTERNS: dict[str, list[list[dict]]] = {
         [{"LOWER": "next"}, QUALIFIER, {"LOWER": {"IN": ["day", "workday"]}}],
     ],
     # "within an hour", "no more than a week": the article is the number, after a word of time limit
+    # A pattern's first token is tried at every token of a text: there a plain value, not a set (an IN
+    # set is a predicate the Matcher calls in Python), so these open with one pattern per word.
     "ONE_UNIT": [
-        [{"LOWER": {"IN": ["within", "than", "under", "inside"]}}, {"LOWER": {"IN": ["a", "an"]}}, QUALIFIER,
-         {"LOWER": {"IN": ["minute", "hour", "day", "week", "month", "year", "workday"]}}],
+        [{"LOWER": word}, {"LOWER": {"IN": ["a", "an"]}}, QUALIFIER,
+         {"LOWER": {"IN": ["minute", "hour", "day", "week", "month", "year", "workday"]}}]
+        for word in ("within", "than", "under", "inside")
     ],
     "MONEY": [
-        [{"ORTH": {"IN": ["$", "US$", "USD", "\u00a3", "\u20ac", "EUR", "GBP"]}}, NUM],
+        *([{"ORTH": symbol}, NUM] for symbol in ("$", "US$", "USD", "\u00a3", "\u20ac", "EUR", "GBP")),
         [NUM, {"LOWER": {"IN": ["usd", "dollars", "eur", "euros", "gbp", "pounds"]}}],
     ],
 }
