@@ -62,13 +62,11 @@ class TfidfTransform:
 
     def _word_ids(self, text: str) -> np.ndarray:
         tokens = self.token_pattern.findall(text)
-        vocabulary = self.vocabulary
-        found = []
+        get = self.vocabulary.get
+        found: list[int] = []
         for n in range(self.min_n, self.max_n + 1):
-            for i in range(len(tokens) - n + 1):
-                index = vocabulary.get(tokens[i] if n == 1 else " ".join(tokens[i:i + n]))
-                if index is not None:
-                    found.append(index)
+            grams = tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False))
+            found.extend(index for index in map(get, grams) if index is not None)
         return np.array(found, dtype=np.int64)
 
     def _char_ids(self, text: str) -> np.ndarray:
