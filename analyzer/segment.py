@@ -44,6 +44,17 @@ _BULLET = re.compile(r"^[-\u2013\u2022\u25aa\u25cf*]\s")
 _BULLET_ROW = re.compile(r"^\s*(?:[-\u2013\u2022\u25aa\u00a7o*]\s*)+\|")  # "- | Supply base management": a list item
 
 
+_SIGNATURE = re.compile(r"/s/|\b(?:by|name|title|date|signature|signed|initials)\s*:|"
+                        r"^\s*(?:signature|signed|initials|witness(?:ed)?|(?:by|name|title|date)\s*\|)",
+                        re.IGNORECASE)
+_OBLIGATION = re.compile(r"\b(?:shall|will|must|agrees?|may)\b", re.IGNORECASE)
+
+
+def is_signature_line(text: str) -> bool:
+    """"Signature /s/ J. Doe Name J. Doe", "Date | 25/05/2008", "By: ____": a short line of an execution block."""
+    return len(text) <= 120 and bool(_SIGNATURE.search(text)) and not _OBLIGATION.search(text)
+
+
 def states_commitment(row: str) -> bool:
     """True when a table row commits to something: it holds an obligation word or a quantity with a unit."""
     return bool(_COMMITMENT.search(row))
@@ -227,7 +238,8 @@ class Segmenter:
 
     def _table_row(self, block: Block) -> None:
         bullet = bool(_BULLET_ROW.match(block.text))  # "- | Supply base management": a list laid out as a table
-        is_header = not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200 and not bullet
+        is_header = (not self.in_table and not re.search(r"\d", block.text) and len(block.text) < 200 and not bullet
+                     and not is_signature_line(block.text))
         if not self.in_table:
             self.table_caption = self._caption_before(block)
         self.in_table = True
@@ -267,7 +279,10 @@ class Segmenter:
             previous.text.rstrip().endswith((".", ":", ";", "!", "?")))
         # "... within 8 hours (except" + "weekends and holidays.)": an open bracket carries on, also from a table row
         open_bracket = previous is not None and previous.text.count("(") > previous.text.count(")")
-        if (
+        # A signature block is one clause, however its lines were laid out ("Signature /s/ ...", "Date | ...").
+        signatures = previous is not None and number is None and is_signature_line(block.text) \
+            and is_signature_line(previous.text.splitlines()[-1])
+        if signatures or (
             previous is not None
             and number is None
             and block.kind == BlockKind.PARAGRAPH

@@ -477,3 +477,23 @@ def test_segment_bullets_are_list_items_not_headings(make_document, assert_offse
                                          "- MySQL 4 Database Server", "- Web Statistics", "- | Inventory Management",
                                          "- | Financial Services"]
     assert all(c.heading_path == ["Server Software"] for c in clauses)
+
+
+def test_segment_a_signature_block_is_one_clause(make_document, assert_offsets):
+    from analyzer.segment import is_signature_line
+
+    assert is_signature_line("Signature /s/ Dana Whitlock Name Dana Whitlock")
+    assert is_signature_line("Date | 04/03/2024")
+    assert not is_signature_line("Effective Date means the date of last signature.")
+    assert not is_signature_line("Name: the Supplier shall name a manager.")
+    document = make_document([
+        "The Customer shall pay each invoice within thirty days.",
+        "Signature /s/ Dana Whitlock Name Dana Whitlock",
+        (BlockKind.TABLE_ROW, "Date | 04/03/2024"),
+        "Client Signature /s/ Lee Farrant Name Lee Farrant",
+        (BlockKind.TABLE_ROW, "Initials: | DW | LF"),
+    ])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert len(clauses) == 2
+    assert clauses[1].text.startswith("Signature /s/ Dana") and clauses[1].text.endswith("DW | LF")
