@@ -50,6 +50,16 @@ _SIGNATURE = re.compile(r"/s/|\b(?:by|name|title|date|signature|signed|initials)
 _OBLIGATION = re.compile(r"\b(?:shall|will|must|agrees?|may)\b", re.IGNORECASE)
 
 
+_INLINE_SIGNATURE = re.compile(r"(?<=\s)(?:IN WITNESS WHEREOF\b|Signature\s+/s/|By:\s*/s/)")
+
+
+def inline_signature_start(text: str) -> list[int]:
+    """Where an execution block run into a paragraph of a text export begins ("... addressed to: Purinix LLC
+    Signature /s/ M. Derby Name ..."): a clause of its own, apart from the sentence before it."""
+    found = _INLINE_SIGNATURE.search(text)
+    return [found.start()] if found and found.start() > 0 else []
+
+
 def is_signature_line(text: str) -> bool:
     """"Signature /s/ J. Doe Name J. Doe", "Date | 25/05/2008", "By: ____": a short line of an execution block."""
     return len(text) <= 120 and bool(_SIGNATURE.search(text)) and not _OBLIGATION.search(text)
@@ -170,7 +180,8 @@ class Segmenter:
         items = {a + offset for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
                  for offset in inline_item_starts(block.text[a:b], self.previous_alpha if i == 0 else None)}
         offsets = sorted({offset for offset, _ in starts} | set(inline_letter_starts(block.text)) | items
-                         | set(inline_definition_starts(block.text)) | set(inline_bullet_starts(block.text)))
+                         | set(inline_definition_starts(block.text)) | set(inline_bullet_starts(block.text))
+                         | set(inline_signature_start(block.text)))
         if not offsets:
             return [block]
         cuts = [0] + offsets + [len(block.text)]
@@ -282,7 +293,12 @@ class Segmenter:
         # A signature block is one clause, however its lines were laid out ("Signature /s/ ...", "Date | ...").
         signatures = previous is not None and number is None and is_signature_line(block.text) \
             and is_signature_line(previous.text.splitlines()[-1])
-        if signatures or (
+        # "... invoices shall be addressed to:" + "Purinix Pharmaceuticals LLC": a short line completing it
+        completes = (previous is not None and number is None and block.kind == BlockKind.PARAGRAPH
+                     and previous.kind == BlockKind.PARAGRAPH and previous.text.rstrip().endswith(":")
+                     and len(block.text) <= 60 and "\n" not in block.text and not block.text.rstrip().endswith(".")
+                     and not _BULLET.match(block.text))
+        if signatures or completes or (
             previous is not None
             and number is None
             and block.kind == BlockKind.PARAGRAPH

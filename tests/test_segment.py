@@ -497,3 +497,30 @@ def test_segment_a_signature_block_is_one_clause(make_document, assert_offsets):
     assert_offsets(document, clauses)
     assert len(clauses) == 2
     assert clauses[1].text.startswith("Signature /s/ Dana") and clauses[1].text.endswith("DW | LF")
+
+
+def test_segment_a_short_line_completes_a_sentence_ending_in_a_colon(make_document, assert_offsets):
+    document = make_document([
+        "For invoicing purposes, invoices shall be addressed to:",
+        "Northwind Research LLC [***]",
+        "The Services include:",
+        "- Help desk support",
+    ])
+    clauses = segment(document)
+    assert_offsets(document, clauses)
+    assert [c.text.replace("\n\n", " ") for c in clauses] == [
+        "For invoicing purposes, invoices shall be addressed to: Northwind Research LLC [***]",
+        "The Services include:",
+        "- Help desk support",
+    ]
+
+
+def test_segment_an_execution_block_run_into_a_paragraph_starts_a_clause(make_document, assert_offsets):
+    from analyzer.segment import inline_signature_start
+
+    text = ("Invoices go to the Finance Department, 4 Quay Street. Signature /s/ Dana Whitlock Name Dana "
+            "Whitlock Title CEO Date 04/03/2024")
+    assert [text[o:o + 13] for o in inline_signature_start(text)] == ["Signature /s/"]
+    assert inline_signature_start("Signature /s/ Dana Whitlock Name Dana Whitlock") == []
+    clauses = segment(make_document([text]))
+    assert [c.text[:13] for c in clauses] == ["Invoices go t", "Signature /s/"]
