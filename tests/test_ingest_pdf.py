@@ -162,3 +162,21 @@ def test_pdf_page_limit_is_enforced(make_contract_pdf):
     data = make_contract_pdf().read_bytes()
     with pytest.raises(LimitExceededError, match="pages"):
         load_document(data, "contract.pdf", IngestLimits(max_pages=4))
+
+
+def test_pdf_a_legend_printed_on_three_pages_is_dropped():
+    from analyzer.ingest.base import RawBlock
+    from analyzer.ingest.pdf import drop_repeated_notices
+    from analyzer.model import BlockKind
+
+    legend = "[*] Confidential portions omitted and filed separately with the regulator."
+    blocks = [RawBlock(BlockKind.PARAGRAPH, f"{n}.1 The Supplier shall keep records of every call.", page=n)
+              for n in (1, 2, 3)]
+    blocks += [RawBlock(BlockKind.PARAGRAPH, legend, page=n) for n in (1, 2, 3)]
+    blocks += [RawBlock(BlockKind.TABLE_ROW, "High priority | Central desk | within four hours", page=n)
+               for n in (1, 2, 3)]
+    kept = drop_repeated_notices(blocks)
+    assert legend not in [b.text for b in kept]
+    assert len(kept) == 6  # the clauses and the repeated table rows stay
+    # on two pages only, it is kept
+    assert len(drop_repeated_notices([b for b in blocks if b.page != 3])) == 6

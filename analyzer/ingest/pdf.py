@@ -192,6 +192,21 @@ def _has_rules(page: pdfium.PdfPage) -> bool:
     return False
 
 
+_NOTICE_MIN_CHARS = 40
+
+
+def drop_repeated_notices(blocks: list[RawBlock], pages: int = 3) -> list[RawBlock]:
+    """Drop a paragraph printed word for word on `pages` pages or more ("[*] Confidential portions omitted
+    and filed separately ..."): a legend of the filing that sits mid-page, where running-footer detection
+    does not look. A clause is not repeated verbatim across pages; table rows may be, and are kept."""
+    seen: dict[str, set[int | None]] = {}
+    for block in blocks:
+        if block.kind == BlockKind.PARAGRAPH and len(block.text) >= _NOTICE_MIN_CHARS:
+            seen.setdefault(block.text, set()).add(block.page)
+    repeated = {text for text, on in seen.items() if len(on) >= pages}
+    return [b for b in blocks if not (b.kind == BlockKind.PARAGRAPH and b.text in repeated)]
+
+
 class PdfBackend(Backend):
     format = "pdf"
 
@@ -234,7 +249,7 @@ class PdfBackend(Backend):
             )
         tables = _ruled_table_rows(data, table_candidates) if table_candidates else {}
         running = find_running_lines(page_lines)
-        blocks = self._blocks(page_lines, heights, running, tables)
+        blocks = drop_repeated_notices(self._blocks(page_lines, heights, running, tables))
         return RawDocument(blocks=blocks, page_count=n_pages, empty_pages=empty_pages)
 
     def _blocks(self, page_lines, heights, running, tables) -> list[RawBlock]:
