@@ -196,14 +196,15 @@ def _scan_items(text: str, first_letter: str, roman_base: int) -> tuple[list[int
     return letters, romans
 
 
-_INLINE_BULLET = re.compile(r"(?<=\S)\s+([-\u2013\u2022\u25aa\u25cf])\s+(?=[A-Z0-9])")
+BULLETS = "\\-\u2013\u2022\u25aa\u25cf*"  # list bullets, as a regex character class body
+_INLINE_BULLET = re.compile(rf"(?<=\S)\s+([{BULLETS}])\s+(?=[A-Z0-9])")
 
 
 def inline_bullet_starts(text: str) -> list[int]:
     """Offsets of bulleted items run into one line ("- FreeBSD 5 - Apache 2 HTTP Server - MySQL 4"):
     only in a paragraph that itself opens with that bullet, and with two more at least (a dash inside a
     sentence is followed by a lowercase word, or stands alone)."""
-    opening = re.match(r"\s*([-\u2013\u2022\u25aa\u25cf])\s", text)
+    opening = re.match(rf"\s*([{BULLETS}])\s", text)
     if opening is None:
         return []
     starts = [m.start(1) for m in _INLINE_BULLET.finditer(text) if m.group(1) == opening.group(1)]

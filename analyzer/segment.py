@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from analyzer.model import Block, BlockKind, Clause, Document
 from analyzer.numbering import (
+    BULLETS,
     ClauseNumber,
     decimal_key,
     inline_bullet_starts,
@@ -38,18 +39,14 @@ _COMMITMENT = re.compile(
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|sixty|ninety)\s+"
     r"(?:seconds?|minutes?|hours?|days?|business days?|weeks?|months?|years?)\b",
     re.IGNORECASE)
-
-
-_BULLET = re.compile(r"^[-\u2013\u2022\u25aa\u25cf*]\s")
-_BULLET_ROW = re.compile(r"^\s*(?:[-\u2013\u2022\u25aa\u00a7o*]\s*)+\|")  # "- | Supply base management": a list item
-
-
+_BULLET = re.compile(rf"^[{BULLETS}]\s")
+_BULLET_ROW = re.compile(rf"^\s*(?:[{BULLETS}\u00a7o]\s*)+\|")  # "- | Supply base management": a list item
+# One-word "headings" before a full stop that are really abbreviations ("Mr. Smith", "No. 5").
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "inc", "ltd", "co", "st"}
 _SIGNATURE = re.compile(r"/s/|\b(?:by|name|title|date|signature|signed|initials)\s*:|"
                         r"^\s*(?:signature|signed|initials|witness(?:ed)?|(?:by|name|title|date)\s*\|)",
                         re.IGNORECASE)
 _OBLIGATION = re.compile(r"\b(?:shall|will|must|agrees?|may)\b", re.IGNORECASE)
-
-
 _INLINE_SIGNATURE = re.compile(r"(?<=\s)(?:IN WITNESS WHEREOF\b|Signature\s+/s/|By:\s*/s/)")
 
 
@@ -68,8 +65,6 @@ def is_signature_line(text: str) -> bool:
 def states_commitment(row: str) -> bool:
     """True when a table row commits to something: it holds an obligation word or a quantity with a unit."""
     return bool(_COMMITMENT.search(row))
-# One-word "headings" before a full stop that are really abbreviations ("Mr. Smith", "No. 5").
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "no", "inc", "ltd", "co", "st"}
 
 
 def _is_title_case(text: str) -> bool:
@@ -264,10 +259,7 @@ class Segmenter:
             self._add_clause(block, None, None)
             return
         if self.gathering:  # "email | ...", "Office Phone | ...": one clause for the run of such rows
-            previous = self.clauses[-1]
-            pages = sorted(set(previous.pages) | ({block.page} if block.page else set()))
-            self.clauses[-1] = previous.model_copy(
-                update={"end": block.end, "text": self.document.text[previous.start:block.end], "pages": pages})
+            self._extend_last(block)
             return
         self._add_clause(block, None, None)
         self.gathering = True
@@ -283,6 +275,13 @@ class Segmenter:
         if gap.strip() or len(text) > 120 or text.endswith((".", ";")) or _BULLET.match(text):
             return None
         return text
+
+    def _extend_last(self, block: Block) -> None:
+        """The last clause runs on to the end of `block` (the text between stays, offsets stay exact)."""
+        previous = self.clauses[-1]
+        pages = sorted(set(previous.pages) | ({block.page} if block.page else set()))
+        self.clauses[-1] = previous.model_copy(
+            update={"end": block.end, "text": self.document.text[previous.start:block.end], "pages": pages})
 
     def _add_clause(self, block: Block, number: ClauseNumber | None, heading: str | None) -> None:
         previous = self.clauses[-1] if self.clauses else None
@@ -305,12 +304,8 @@ class Segmenter:
             and block.text[:1].islower()
             and (cut_paragraph or open_bracket)
         ):
-            # A paragraph cut in two (page break, stray blank line): one clause.
-            end = block.end
-            pages = sorted(set(previous.pages) | ({block.page} if block.page else set()))
-            self.clauses[-1] = previous.model_copy(
-                update={"end": end, "text": self.document.text[previous.start:end], "pages": pages}
-            )
+            # A paragraph cut in two (page break, stray blank line), a signature block, a completed sentence.
+            self._extend_last(block)
             return
         self.clauses.append(
             Clause(

@@ -1,7 +1,7 @@
 """TF-IDF transforms of the shipped model, without scikit-learn at inference.
 
-They give the rows of a fitted `TfidfVectorizer(sublinear_tf=True, norm="l2")` as (column ids,
-weights), to float rounding, for its two analyzers in use: word n-grams and character n-grams
+They give the rows of a fitted `TfidfVectorizer(sublinear_tf=True, norm="l2")` as sparse entries
+(row, column, weight), equal to float rounding, for its two analyzers in use: word n-grams and character n-grams
 within words ("char_wb"). Not importing scikit-learn and SciPy saves about 150 MB in every process
 that analyzes documents. scikit-learn pads each word with spaces for `char_wb` and takes its
 n-grams, so a text's counts are the sum of its words' counts: each word's vocabulary ids are cached
@@ -52,7 +52,7 @@ class TfidfTransform:
         lengths = np.array([len(ids) for ids in per_text], dtype=np.int64)
         if not lengths.sum():
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-        size = len(self.idf)
+        size = self.size
         keys = np.repeat(np.arange(len(texts), dtype=np.int64), lengths) * size + np.concatenate(per_text)
         unique, counts = np.unique(keys, return_counts=True)  # one sort counts every (row, term) pair
         rows, columns = np.divmod(unique, size)
