@@ -155,6 +155,25 @@ def test_worker_without_time_limit_analyzes_in_process():
     assert custom.ok and custom.facts.playbook == "shipped-as-text"  # a remote worker needs no copy of the file
 
 
+def test_a_playbook_sent_as_text_leaves_no_file_behind(tmp_path):
+    """The local copy of a playbook sent as text lives in one folder that goes with the process."""
+    import subprocess
+    import sys
+
+    script = (
+        "from analyzer.audit.analysis import playbook_arg\n"
+        "from analyzer.audit.models import PlaybookSpec\n"
+        "from pathlib import Path\n"
+        "a = playbook_arg(PlaybookSpec(text='id: one', label='x'))\n"
+        "b = playbook_arg(PlaybookSpec(text='id: two', label='x'))\n"
+        "assert Path(a).parent == Path(b).parent and Path(a).read_text() == 'id: one'\n"
+        "print(Path(a).parent)\n"
+    )
+    folder = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={**os.environ, "TMPDIR": str(tmp_path)}).stdout.strip()
+    assert folder.startswith(str(tmp_path)) and not Path(folder).exists()
+
+
 # --------------------------------------------------------------------------- facts, tables, dashboard
 
 

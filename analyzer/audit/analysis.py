@@ -14,6 +14,7 @@ from analyzer.pipeline import Analyzer
 
 _analyzer: Analyzer | None = None
 _playbook_files: dict[str, Path] = {}
+_playbook_folder: tempfile.TemporaryDirectory | None = None  # removed when the process exits
 
 
 def analyzer() -> Analyzer:
@@ -30,9 +31,11 @@ def playbook_arg(spec: PlaybookSpec) -> str | None:
     if spec.text is None:
         return spec.name
     digest = hashlib.sha256(spec.text.encode("utf-8")).hexdigest()[:16]
+    global _playbook_folder
     if digest not in _playbook_files:
-        folder = Path(tempfile.mkdtemp(prefix="clauses-playbook-"))
-        path = folder / f"{digest}.yaml"
+        if _playbook_folder is None:
+            _playbook_folder = tempfile.TemporaryDirectory(prefix="clauses-playbook-")
+        path = Path(_playbook_folder.name) / f"{digest}.yaml"
         path.write_text(spec.text, encoding="utf-8")
         _playbook_files[digest] = path
     return str(_playbook_files[digest])
