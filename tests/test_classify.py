@@ -56,6 +56,27 @@ def test_classify_training_round_trips_through_save_and_load(tmp_path):
     assert all(0.0 <= p <= 1.0 for p in predictions[0].scores.values())
 
 
+def test_classify_saved_model_gives_the_fitted_pipelines_probabilities():
+    """The NumPy model that is shipped computes what the scikit-learn pipeline it came from computes,
+    feature-block weights included."""
+    import numpy as np
+
+    from analyzer.classify.model import to_matrix
+    from analyzer.classify.store import LinearTextModel
+    from analyzer.classify.train import _logistic
+
+    texts = [template.format(n=n) for templates in TINY.values() for template in templates for n in range(10, 16)]
+    labels = [[label] for label, templates in TINY.items() for _ in templates for _ in range(10, 16)]
+    headings = ["Payment Terms" if i % 3 == 0 else None for i in range(len(texts))]
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    pipeline = _logistic().fit(to_matrix(texts, headings), MultiLabelBinarizer().fit_transform(labels))
+    assert pipeline.named_steps["features"].transformer_weights  # the heading block is weighted
+    unseen = to_matrix(["Invoices are due in 45 days.", "Terminate on notice.", "x"], ["Payment", None, "Law"])
+    exported = LinearTextModel.from_pipeline(pipeline)
+    assert np.abs(exported.predict_proba(unseen) - pipeline.predict_proba(unseen)).max() < 1e-5
+
+
 def test_classify_user_labels_are_carried_by_the_model(tmp_path):
     corpus = _write_tiny_corpus(tmp_path / "tiny.jsonl")
     extra = [json.dumps({"text": f"The Supplier shall carry out a carbon audit every {n} months.",
@@ -66,6 +87,49 @@ def test_classify_user_labels_are_carried_by_the_model(tmp_path):
     assert "sustainability" in classifier.labels
     assert classifier.predict(["A carbon audit is due every 6 months."], ["Sustainability"])[0].labels[0] == \
         "sustainability"
+
+
+def _tiny_folder(folder: Path) -> Path:
+    """The tiny corpus as two files: `plain.jsonl` (n = 10..13) and `styled.jsonl` (n = 14, 15)."""
+    folder.mkdir()
+    plain, styled = [], []
+    for label, templates in TINY.items():
+        for n in range(10, 16):
+            for template in templates:
+                line = json.dumps({"text": template.format(n=n), "heading": None, "labels": [label]})
+                (styled if n >= 14 else plain).append(line)
+    (folder / "plain.jsonl").write_text("\n".join(plain) + "\n")
+    (folder / "styled.jsonl").write_text("\n".join(styled) + "\n")
+    return folder
+
+
+def test_classify_tuning_files_tune_the_threshold_and_stay_out_of_training(tmp_path):
+    from analyzer.classify.train import split_corpus
+
+    folder = _tiny_folder(tmp_path / "corpus")
+    before = corpus_hash(folder)
+    (folder / "tuning.yaml").write_text("tune_on: [styled.jsonl]\n")
+    assert corpus_hash(folder) != before  # which files tune is part of what the model was trained on
+    examples = load_corpus(folder)
+    split = split_corpus(examples, tune_on=frozenset({"styled.jsonl"}))
+    assert {e.source for e in split.train + split.test} == {"plain.jsonl"}
+    assert {e.source for e in split.tune + split.unseen} == {"styled.jsonl"}
+    assert len(split.tune) + len(split.unseen) == len(TINY) * 4 * 2 and split.tune and split.unseen
+    assert split_corpus(examples, tune_on=frozenset({"styled.jsonl"})) == split  # reproducible
+
+    meta = train(folder, tmp_path / "model", candidates=["tfidf-logistic"], log=lambda _: None)
+    assert meta["tuned_on"] == ["styled.jsonl"] and meta["split"]["unseen"] == len(split.unseen)
+    [row] = meta["comparison"]
+    assert row["unseen_micro_f1"] is not None and row["threshold"] == meta["thresholds"]["termination"]
+    assert meta["corpus_clauses"] == len(examples)  # the shipped model is fitted on every file
+    assert "styled.jsonl" in (tmp_path / "model" / "MODEL_CARD.md").read_text()
+
+
+def test_classify_tuning_file_naming_an_unknown_file_is_a_clear_error(tmp_path):
+    folder = _tiny_folder(tmp_path / "corpus")
+    (folder / "tuning.yaml").write_text("tune_on: [missing.jsonl]\n")
+    with pytest.raises(AnalyzerError, match="tuning.yaml: no such corpus file: missing.jsonl"):
+        train(folder, tmp_path / "model", candidates=["tfidf-logistic"], log=lambda _: None)
 
 
 def test_classify_bad_corpus_lines_are_named(tmp_path):

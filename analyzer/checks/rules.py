@@ -19,6 +19,12 @@ LOWER_IS_BETTER = {"response_time", "resolution_time", "average_speed_of_answer"
 HIGHER_IS_BETTER = {"availability", "customer_satisfaction", "net_promoter_score", "first_contact_resolution",
                     "accuracy", "quality_score", "service_level"}
 SLA_METRICS = LOWER_IS_BETTER | HIGHER_IS_BETTER
+@lru_cache(maxsize=1024)
+def _regex(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """Compiled once per process: `re`'s own cache is shared with every other module and can evict them."""
+    return re.compile(pattern, flags)
+
+
 _SENTENCE = re.compile(r"[^.;!?\n]+[.;!?]?")
 _HAS_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|"
                          r"forty|fifty|sixty|ninety)\b", re.IGNORECASE)
@@ -43,6 +49,8 @@ class CheckContext:
     targets: list[Target]
     confident: Callable[[str, float], bool] | None = None  # which labels count (see `run_playbook`)
     _lowered: dict[str, str | None] = field(default_factory=dict)
+    _labels: dict[str, frozenset[str]] = field(default_factory=dict)
+    _with: dict[tuple[str, ...], list[Clause]] = field(default_factory=dict)
 
     def lowered(self, clause: Clause) -> str | None:
         """The clause text and heading lowercased for substring pre-tests (None unless ASCII: see literals)."""
@@ -51,14 +59,21 @@ class CheckContext:
             self._lowered[clause.id] = both.lower() if both.isascii() else None
         return self._lowered[clause.id]
 
-    def labels(self, clause: Clause) -> set[str]:
-        if self.confident is None:
-            return {lab.label for lab in clause.labels}
-        return {lab.label for lab in clause.labels if self.confident(lab.label, lab.score)}
+    def labels(self, clause: Clause) -> frozenset[str]:
+        """The labels that count for the clause (computed once: every rule asks)."""
+        found = self._labels.get(clause.id)
+        if found is None:
+            found = frozenset(lab.label for lab in clause.labels
+                              if self.confident is None or self.confident(lab.label, lab.score))
+            self._labels[clause.id] = found
+        return found
 
     def clauses_with(self, labels: list[str]) -> list[Clause]:
-        wanted = set(labels)
-        return [c for c in self.clauses if self.labels(c) & wanted]
+        key = tuple(labels)
+        if key not in self._with:
+            wanted = set(labels)
+            self._with[key] = [c for c in self.clauses if self.labels(c) & wanted]
+        return self._with[key]
 
     def targets_in(self, clause: Clause) -> list[Target]:
         return [t for t in self.targets if t.clause_id == clause.id]
@@ -79,7 +94,7 @@ def _per_channel(ctx: CheckContext, rule: Rule) -> bool:
     for clause in ctx.clauses_with(["scope_of_services", "service_levels"]):
         for name, pattern in (("phone", r"\b(tele)?phone|\bcalls?\b"), ("email", r"e-?mail"), ("chat", r"\bchat\b"),
                               ("social", r"social media")):
-            if re.search(pattern, clause.text, re.IGNORECASE):
+            if _regex(pattern).search(clause.text):
                 in_scope.add(name)
     if len(in_scope) < 2:
         return True
@@ -128,9 +143,9 @@ def requirement_met(ctx: CheckContext, rule: Rule, requirement: Requirement) -> 
 # ------------------------------------------------------------------ drafting rules
 def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     """Blanks anywhere in the text (headings and table headers too), tied to their clause when in one."""
-    patterns = [re.compile(p, re.IGNORECASE) for p in rule.params["patterns"]]
-    ignore_before = re.compile(rule.params.get("ignore_before", r"$^"), re.IGNORECASE)
-    signature_blank = re.compile(rule.params.get("signature_blank", r"^_+$"))
+    patterns = [_regex(p) for p in rule.params["patterns"]]
+    ignore_before = _regex(rule.params.get("ignore_before", r"$^"))
+    signature_blank = _regex(rule.params.get("signature_blank", r"^_+$"), 0)
     starts = [c.start for c in ctx.clauses]
     taken: list[tuple[int, int]] = []
     for pattern in patterns:
@@ -147,9 +162,8 @@ def _placeholders(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 
 
 def _vague(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    words = re.compile(r"\b(" + "|".join(rule.params["words"]) + r")\b", re.IGNORECASE)
-    obligation = re.compile(rule.params.get("obligation", r"\b(shall|will|must|agrees? to|undertakes? to)\b"),
-                            re.IGNORECASE)
+    words = _regex(r"\b(" + "|".join(rule.params["words"]) + r")\b")
+    obligation = _regex(rule.params.get("obligation", r"\b(shall|will|must|agrees? to|undertakes? to)\b"))
     labels = set(rule.params.get("labels", []))
     for clause in ctx.clauses:
         if labels and not ctx.labels(clause) & labels:
@@ -163,7 +177,7 @@ def _vague(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 
 
 def _no_target(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    metrics = re.compile(r"\b(" + "|".join(rule.params["metric_names"]) + r")\b", re.IGNORECASE)
+    metrics = _regex(r"\b(" + "|".join(rule.params["metric_names"]) + r")\b")
     skip = set(rule.params.get("skip_labels", []))
     for clause in ctx.clauses:
         labels = ctx.labels(clause)
@@ -190,7 +204,7 @@ def _inverted(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
 
 
 def _no_period(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    period_words = re.compile(rule.params["period_pattern"], re.IGNORECASE)
+    period_words = _regex(rule.params["period_pattern"])
     metrics = set(rule.params.get("metrics", []))
     for clause in ctx.clauses:
         if period_words.search(clause.text) or period_words.search(" ".join(clause.heading_path)):
@@ -236,26 +250,26 @@ def _uncapped(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
     credit_clauses = ctx.clauses_with(["service_credits_and_penalties"])
     if not credit_clauses:
         return
-    cap = re.compile(rule.params["cap_pattern"], re.IGNORECASE)
+    cap = _regex(rule.params["cap_pattern"])
     if any(t.metric == "credit_cap" for t in ctx.targets) or any(cap.search(c.text) for c in credit_clauses):
         return
     yield _finding(rule, credit_clauses[0])
 
 
 def _termination_no_notice(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    pattern = re.compile(rule.params["pattern"], re.IGNORECASE)
+    pattern = _regex(rule.params["pattern"])
     for clause in ctx.clauses_with(["termination"]):
         for offset, sentence in body_sentences(clause):
             m = pattern.search(sentence)
-            if m and not _HAS_NUMBER.search(sentence) and not re.search(
-                    r"\b(breach|insolven|bankrupt|fail|default|immediately)", sentence, re.IGNORECASE):
+            if m and not _HAS_NUMBER.search(sentence) and not _regex(
+                    r"\b(breach|insolven|bankrupt|fail|default|immediately)").search(sentence):
                 start = clause.start + offset + m.start()
                 yield _finding(rule, clause, start, start + len(m.group(0)), m.group(0))
 
 
 def _term_unfilled(ctx: CheckContext, rule: Rule) -> Iterator[Finding]:
-    blank = re.compile(rule.params["blank_pattern"], re.IGNORECASE)
-    term = re.compile(rule.params["term_pattern"], re.IGNORECASE)
+    blank = _regex(rule.params["blank_pattern"])
+    term = _regex(rule.params["term_pattern"])
     for clause in ctx.clauses:
         if "term_and_renewal" not in ctx.labels(clause) and not term.search(clause.text):
             continue

@@ -63,11 +63,24 @@ def evaluate_textcat(split, binarizer, tune_thresholds, decide, f1_score) -> dic
     seconds = time.perf_counter() - start
     thresholds = tune_thresholds(binarizer.transform([e.labels for e in split.tune]),
                                  predict_textcat(nlp, split.tune, labels), labels)
-    y_test = binarizer.transform([e.labels for e in split.test])
-    predicted = decide(predict_textcat(nlp, split.test, labels), np.array([thresholds[lab] for lab in labels]))
+    cut = np.array([thresholds[lab] for lab in labels])
+
+    def scores(examples) -> tuple[float | None, float | None]:
+        if not examples:
+            return None, None
+        y_true = binarizer.transform([e.labels for e in examples])
+        predicted = decide(predict_textcat(nlp, examples, labels), cut)
+        return (round(float(f1_score(y_true, predicted, average="micro", zero_division=0)), 4),
+                round(float(f1_score(y_true, predicted, average="macro", zero_division=0)), 4))
+
+    micro, macro = scores(split.test)
+    unseen_micro, unseen_macro = scores(split.unseen)
     return {
         "name": "spacy-textcat_multilabel-bow",
-        "micro_f1": round(float(f1_score(y_test, predicted, average="micro", zero_division=0)), 4),
-        "macro_f1": round(float(f1_score(y_test, predicted, average="macro", zero_division=0)), 4),
+        "micro_f1": micro,
+        "macro_f1": macro,
+        "unseen_micro_f1": unseen_micro,
+        "unseen_macro_f1": unseen_macro,
+        "threshold": float(cut[0]) if len(cut) else None,
         "fit_seconds": round(seconds, 1),
     }

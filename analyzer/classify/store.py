@@ -44,14 +44,17 @@ class LinearTextModel:
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline) -> LinearTextModel:
         features = pipeline.named_steps["features"]
-        vectorizers = []
+        transformer_weights = features.transformer_weights or {}
+        vectorizers, scales = [], []
         for name, vec, column in features.transformers_:
             if name == "remainder":
                 continue
             settings = {key: getattr(vec, key) for key in _VECTORIZER_SETTINGS}
             vectorizers.append((TfidfTransform(dict(vec.vocabulary_), vec.idf_, settings), column))
+            scales.append(np.full(len(vec.vocabulary_), transformer_weights.get(name, 1.0)))
         estimators = pipeline.named_steps["model"].estimators_
-        coef = np.vstack([est.coef_.ravel() for est in estimators]).astype(np.float32)
+        # A transformer's weight scales its features; scaling their coefficients instead gives the same logits.
+        coef = (np.vstack([est.coef_.ravel() for est in estimators]) * np.concatenate(scales)).astype(np.float32)
         intercept = np.array([est.intercept_[0] for est in estimators], dtype=np.float32)
         return cls(vectorizers, coef, intercept)
 
