@@ -125,10 +125,16 @@ def test_classify_tuning_files_tune_the_threshold_and_stay_out_of_training(tmp_p
     assert "styled.jsonl" in (tmp_path / "model" / "MODEL_CARD.md").read_text()
 
 
-def test_classify_tuning_file_naming_an_unknown_file_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize(("config", "message"), [
+    ("tune_on: [missing.jsonl]\n", "tuning.yaml: no such corpus file: missing.jsonl"),
+    ("tune_on: styled.jsonl\n", "tuning.yaml: `tune_on` must be a list of corpus file names"),
+    ("- styled.jsonl\n", "tuning.yaml: `tune_on` must be a list of corpus file names"),
+    ("tune_on: [a\n", "tuning.yaml: not valid YAML"),
+])
+def test_classify_bad_tuning_file_is_a_clear_error(tmp_path, config, message):
     folder = _tiny_folder(tmp_path / "corpus")
-    (folder / "tuning.yaml").write_text("tune_on: [missing.jsonl]\n")
-    with pytest.raises(AnalyzerError, match="tuning.yaml: no such corpus file: missing.jsonl"):
+    (folder / "tuning.yaml").write_text(config)
+    with pytest.raises(AnalyzerError, match=message):
         train(folder, tmp_path / "model", candidates=["tfidf-logistic"], log=lambda _: None)
 
 

@@ -54,7 +54,10 @@ def tuning_sources(path: Path) -> list[str]:
         return []
     import yaml
 
-    config = yaml.safe_load((path / TUNING_FILE).read_text(encoding="utf-8")) or {}
+    try:
+        config = yaml.safe_load((path / TUNING_FILE).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise AnalyzerError(f"{path / TUNING_FILE}: not valid YAML ({type(exc).__name__})") from None
     names = config.get("tune_on") if isinstance(config, dict) else None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise AnalyzerError(f"{path / TUNING_FILE}: `tune_on` must be a list of corpus file names")
