@@ -68,11 +68,9 @@ class ClauseClassifier:
         """Labels above their threshold; the best label when none passes (every clause gets one)."""
         probabilities = self.predict_proba(texts, headings)
         out = []
-        for row in probabilities:
-            chosen = [self.labels[i] for i in np.flatnonzero(row >= self.thresholds)]
-            if not chosen:
-                chosen = [self.labels[int(row.argmax())]]
-            chosen.sort(key=lambda lab: -row[self.labels.index(lab)])
-            out.append(LabelPrediction(chosen, {lab: round(float(p), 4) for lab, p in zip(self.labels, row,
-                                                                                      strict=True)}))
+        for row, values in zip(probabilities, probabilities.tolist(), strict=True):
+            chosen = np.flatnonzero(row >= self.thresholds).tolist() or [int(row.argmax())]
+            chosen.sort(key=lambda i: -values[i])  # stable: equal scores keep the labels' order
+            out.append(LabelPrediction([self.labels[i] for i in chosen],
+                                       dict(zip(self.labels, [round(v, 4) for v in values], strict=True))))
         return out

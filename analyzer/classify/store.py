@@ -66,7 +66,10 @@ class LinearTextModel:
                 entries, columns, weights = vec.entries(list(rows[first:first + _BATCH, column]))
                 if not len(entries):
                     continue
-                contributions = self._coef_by_feature[columns + offset] * weights[:, None]
+                # float32 like the coefficients, gathered with `take` and scaled in place: half the memory
+                # traffic of a float64 product (logits agree to about 1e-6)
+                contributions = np.take(self._coef_by_feature, columns + offset, axis=0)
+                contributions *= weights.astype(np.float32)[:, None]
                 starts = np.flatnonzero(np.r_[True, entries[1:] != entries[:-1]])  # each row's first entry
                 block[entries[starts]] += np.add.reduceat(contributions, starts, axis=0)
         return 1.0 / (1.0 + np.exp(-logits))
