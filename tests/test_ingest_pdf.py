@@ -180,3 +180,25 @@ def test_pdf_a_legend_printed_on_three_pages_is_dropped():
     assert len(kept) == 6  # the clauses and the repeated table rows stay
     # on two pages only, it is kept
     assert len(drop_repeated_notices([b for b in blocks if b.page != 3])) == 6
+
+
+def test_pdf_unchecked_char_box_call_reads_what_pypdfium2_reads(make_contract_pdf):
+    """The fast call without ctypes argument checks returns pypdfium2's own box for every character."""
+    from ctypes import byref, c_double
+
+    import pypdfium2 as pdfium
+
+    from analyzer.ingest.pdf import _GET_CHAR_BOX
+
+    pdf = pdfium.PdfDocument(make_contract_pdf().read_bytes())
+    try:
+        textpage = pdf[0].get_textpage()
+        count = textpage.count_chars()
+        assert count > 300
+        left, right, bottom, top = c_double(), c_double(), c_double(), c_double()
+        for index in range(count):
+            assert _GET_CHAR_BOX(textpage.raw, index, byref(left), byref(right), byref(bottom), byref(top))
+            assert (left.value, bottom.value, right.value, top.value) == textpage.get_charbox(index)
+        assert not _GET_CHAR_BOX(textpage.raw, count + 5, byref(left), byref(right), byref(bottom), byref(top))
+    finally:
+        pdf.close()
