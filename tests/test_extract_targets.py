@@ -288,3 +288,20 @@ def test_targets_substring_pre_tests_change_nothing(extractor):
         fast = [t.model_dump() for t in extractor.extract(clauses)]
         assert fast == [t.model_dump() for t in plain.extract(clauses)]
         assert clauses is documents[-1] or fast  # the samples do hold targets
+
+
+def test_extract_targets_a_clause_number_alone_does_not_send_the_clause_to_spacy(extractor, monkeypatch):
+    """Only "4.2" holds a digit: the clause skips the tokenizer. A bare integer number is not skipped,
+    since "2 hours" may open a clause whose number was read as "2"."""
+    calls: list[str] = []
+    finder = extractor.finder
+    original = finder._quantities
+    monkeypatch.setattr(finder, "_quantities", lambda doc: calls.append(doc.text) or original(doc))
+
+    numbered = Clause(id="c1", text="4.2 The Supplier shall keep the service available.", start=0, end=51,
+                      number="4.2", kind=BlockKind.PARAGRAPH)
+    assert extractor.extract([numbered]) == [] and calls == []
+    bare = Clause(id="c2", text="2 hours is the response time the Supplier shall meet for Priority 1 incidents.",
+                  start=0, end=79, number="2", kind=BlockKind.PARAGRAPH)
+    [target] = extractor.extract([bare])
+    assert (target.metric, target.value, target.unit) == ("response_time", 2, "hours") and len(calls) == 1

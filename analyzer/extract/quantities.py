@@ -179,11 +179,12 @@ class QuantityFinder:
         for label, patterns in PATTERNS.items():
             self.matcher.add(label, patterns, greedy="LONGEST")
 
-    def find_many(self, texts: list[str]) -> list[list[Quantity]]:
-        """Quantities per text; texts with no digit, number word or blank skip spaCy entirely."""
+    def find_many(self, texts: list[str], skip: list[int] | None = None) -> list[list[Quantity]]:
+        """Quantities per text; texts with no digit, number word or blank skip spaCy entirely. `skip[i]`:
+        how many leading characters of text i the pre-test ignores (its clause number: "4.2" is no target)."""
         results: list[list[Quantity]] = [[] for _ in texts]
         for index, text in enumerate(texts):
-            if _MAY_HOLD_NUMBER.search(text):
+            if _MAY_HOLD_NUMBER.search(text, skip[index] if skip else 0):
                 # the tokenizer and `mark_numbers` are the whole pipeline: run them directly, text in hand
                 results[index] = self._quantities(mark_numbers(self.nlp.make_doc(text), text))
         return results

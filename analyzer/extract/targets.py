@@ -77,6 +77,15 @@ OUTSIDE_CLOCK = re.compile(r"\b(outside|beyond|after)\s+(of\s+)?(the\s+)?(normal
                            r"(business|working|office)\s+hours?", re.IGNORECASE)
 
 
+def _number_length(clause: Clause) -> int:
+    """The length of the clause number the clause text opens with ("4.2", "(b)", "Schedule 2"), 0 when it
+    opens otherwise. A bare integer is never skipped: in "2 hours ..." it may be the value itself."""
+    number = clause.number
+    if not number or number.isdigit() or not clause.text.startswith(number):
+        return 0
+    return len(number)
+
+
 def _states_business_clock(text: str) -> bool:
     return bool(BUSINESS_CLOCK.search(OUTSIDE_CLOCK.sub(" ", text)))
 
@@ -248,7 +257,7 @@ class TargetExtractor:
         targets: list[Target] = []
         self._context_metrics.clear()  # one document's text: never kept past its extraction
         self._facts.clear()
-        found = self.finder.find_many([c.text for c in clauses])
+        found = self.finder.find_many([c.text for c in clauses], [_number_length(c) for c in clauses])
         for clause, quantities in zip(clauses, found, strict=True):
             targets.extend(self._clause_targets(clause, quantities))
         return _one_per_commitment(targets)
