@@ -19,7 +19,7 @@ def write_model_card(meta: dict, out_dir: Path) -> Path:
         "## Model",
         f"- Shipped: **{meta['model']}**: TF-IDF of the clause body (word 1-2-grams and character 3-5-grams) and",
         "  of the heading (word 1-2-grams) as separate signals"
-        + (f", the heading's weighted {meta['heading_weight']}" if meta.get("heading_weight") else "")
+        + (f" (the heading block weighted {meta['heading_weight']})" if meta.get("heading_weight") else "")
         + ", one logistic regression per label",
         "  (one-vs-rest, balanced class weights). Probabilities are the logistic outputs; a label is given",
         "  when its probability passes one threshold shared by all labels, tuned on the tune split (23",
