@@ -305,3 +305,27 @@ def test_extract_targets_a_clause_number_alone_does_not_send_the_clause_to_spacy
                   start=0, end=79, number="2", kind=BlockKind.PARAGRAPH)
     [target] = extractor.extract([bare])
     assert (target.metric, target.value, target.unit) == ("response_time", 2, "hours") and len(calls) == 1
+
+
+def test_extract_targets_every_quantity_pattern_holds_a_cue_word():
+    """A text skips spaCy when it holds none of the cue words, so every pattern must need one: some token
+    of it (not optional) accepts only values that the cue test finds."""
+    from analyzer.extract.quantities import _MAY_MATCH, PATTERNS, RATIO_NORM
+
+    def accepted(token: dict) -> list[str] | None:
+        for key in ("LOWER", "ORTH"):
+            value = token.get(key)
+            if isinstance(value, str):
+                return [value]
+            if isinstance(value, dict) and "IN" in value:
+                return list(value["IN"])
+        if token.get("NORM") == RATIO_NORM:
+            return ["80/20"]  # a ratio token is digits around a slash
+        return None
+
+    for label, patterns in PATTERNS.items():
+        for pattern in patterns:
+            anchors = [values for token in pattern if token.get("OP") in (None, "+", "{1,2}")
+                       and (values := accepted(token)) and all(_MAY_MATCH.search(f" {v} ") for v in values)]
+            assert anchors, f"a {label} pattern has no token the cue test finds: {pattern}"
+    assert not _MAY_MATCH.search("without further notice under Section 4.2(b) of Exhibit B")

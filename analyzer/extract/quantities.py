@@ -158,6 +158,16 @@ PATTERNS: dict[str, list[list[dict]]] = {
 }
 
 
+# Every pattern above holds a token from this list: a unit, a percent sign or word, a currency, "net",
+# "next", "out" (of) or "/". A text with none of them cannot match, and skips spaCy. The word must stand
+# between non-letters, as a token does: the tokenizer never splits between two letters ("Section" holds no
+# "sec" token). (tests/test_extract_targets.py checks every pattern against this list.)
+CUE_WORDS = sorted({*UNIT_WORDS, "percent", "pct", "cent", "out", "next", "net", "usd", "dollars", "eur", "euros",
+                    "gbp", "pounds"}, key=len, reverse=True)
+_MAY_MATCH = re.compile(r"(?<![A-Za-z])(?:" + "|".join(CUE_WORDS) + r")(?![A-Za-z])|[%/$\u00a3\u20ac]",
+                        re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Quantity:
     kind: str  # DURATION | PERCENT | SCORE | RATIO | NET
@@ -180,11 +190,12 @@ class QuantityFinder:
             self.matcher.add(label, patterns, greedy="LONGEST")
 
     def find_many(self, texts: list[str], skip: list[int] | None = None) -> list[list[Quantity]]:
-        """Quantities per text; texts with no digit, number word or blank skip spaCy entirely. `skip[i]`:
-        how many leading characters of text i the pre-test ignores (its clause number: "4.2" is no target)."""
+        """Quantities per text; texts with no digit, number word or blank, or with no unit, percent or currency
+        word, skip spaCy entirely. `skip[i]`: how many leading characters of text i the number test ignores (its
+        clause number: "4.2" is no target)."""
         results: list[list[Quantity]] = [[] for _ in texts]
         for index, text in enumerate(texts):
-            if _MAY_HOLD_NUMBER.search(text, skip[index] if skip else 0):
+            if _MAY_HOLD_NUMBER.search(text, skip[index] if skip else 0) and _MAY_MATCH.search(text):
                 # the tokenizer and `mark_numbers` are the whole pipeline: run them directly, text in hand
                 results[index] = self._quantities(mark_numbers(self.nlp.make_doc(text), text))
         return results
