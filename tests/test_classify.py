@@ -125,6 +125,16 @@ def test_classify_tuning_files_tune_the_threshold_and_stay_out_of_training(tmp_p
     assert "styled.jsonl" in (tmp_path / "model" / "MODEL_CARD.md").read_text()
 
 
+def test_classify_spacy_candidate_is_measured_the_same_way(tmp_path):
+    folder = _tiny_folder(tmp_path / "corpus")
+    (folder / "tuning.yaml").write_text("tune_on: [styled.jsonl]\n")
+    meta = train(folder, tmp_path / "model", candidates=["tfidf-logistic"], log=lambda _: None, compare_spacy=True)
+    logistic, spacy_row = meta["comparison"]
+    assert spacy_row["name"].startswith("spacy-textcat") and meta["model"] == "tfidf-logistic"
+    assert set(spacy_row) >= set(logistic) - {"fit_seconds"}
+    assert all(0.0 <= spacy_row[key] <= 1.0 for key in ("micro_f1", "macro_f1", "unseen_micro_f1", "unseen_macro_f1"))
+
+
 @pytest.mark.parametrize(("config", "message"), [
     ("tune_on: [missing.jsonl]\n", "tuning.yaml: no such corpus file: missing.jsonl"),
     ("tune_on: styled.jsonl\n", "tuning.yaml: `tune_on` must be a list of corpus file names"),

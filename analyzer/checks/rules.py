@@ -19,6 +19,8 @@ LOWER_IS_BETTER = {"response_time", "resolution_time", "average_speed_of_answer"
 HIGHER_IS_BETTER = {"availability", "customer_satisfaction", "net_promoter_score", "first_contact_resolution",
                     "accuracy", "quality_score", "service_level"}
 SLA_METRICS = LOWER_IS_BETTER | HIGHER_IS_BETTER
+
+
 @lru_cache(maxsize=1024)
 def _regex(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     """Compiled once per process: `re`'s own cache is shared with every other module and can evict them."""

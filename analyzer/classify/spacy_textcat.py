@@ -55,8 +55,9 @@ def predict_textcat(nlp, examples: list[Example], labels: list[str]) -> np.ndarr
     return np.array([[doc.cats.get(label, 0.0) for label in labels] for doc in docs])
 
 
-def evaluate_textcat(split, binarizer, tune_thresholds, decide, f1_score) -> dict:
-    """Fit on train, tune thresholds on tune, measure on test: same protocol as the sklearn candidates."""
+def evaluate_textcat(split, binarizer, tune_thresholds, measure) -> dict:
+    """Fit on train, tune thresholds on tune, measure on test (and the unseen drafting): the same protocol and
+    the same `measure` as the scikit-learn candidates (`train.measure`)."""
     labels = list(binarizer.classes_)
     start = time.perf_counter()
     nlp = train_textcat(split.train, labels)
@@ -64,17 +65,9 @@ def evaluate_textcat(split, binarizer, tune_thresholds, decide, f1_score) -> dic
     thresholds = tune_thresholds(binarizer.transform([e.labels for e in split.tune]),
                                  predict_textcat(nlp, split.tune, labels), labels)
     cut = np.array([thresholds[lab] for lab in labels])
-
-    def scores(examples) -> tuple[float | None, float | None]:
-        if not examples:
-            return None, None
-        y_true = binarizer.transform([e.labels for e in examples])
-        predicted = decide(predict_textcat(nlp, examples, labels), cut)
-        return (round(float(f1_score(y_true, predicted, average="micro", zero_division=0)), 4),
-                round(float(f1_score(y_true, predicted, average="macro", zero_division=0)), 4))
-
-    micro, macro = scores(split.test)
-    unseen_micro, unseen_macro = scores(split.unseen)
+    micro, macro = measure(binarizer, lambda examples: predict_textcat(nlp, examples, labels), split.test, cut)
+    unseen_micro, unseen_macro = measure(binarizer, lambda examples: predict_textcat(nlp, examples, labels),
+                                         split.unseen, cut)
     return {
         "name": "spacy-textcat_multilabel-bow",
         "micro_f1": micro,

@@ -160,9 +160,22 @@ class CandidateResult:
         return self.micro_f1 + self.macro_f1 + (self.unseen_micro_f1 or 0.0) + (self.unseen_macro_f1 or 0.0)
 
 
+    @property
+    def threshold(self) -> float:
+        return next(iter(self.thresholds.values()))  # one threshold shared by every label
+
+
 def micro_macro(y_true: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
     return (round(float(f1_score(y_true, predicted, average="micro", zero_division=0)), 4),
             round(float(f1_score(y_true, predicted, average="macro", zero_division=0)), 4))
+
+
+def measure(binarizer: MultiLabelBinarizer, proba: Callable[[list[Example]], np.ndarray], examples: list[Example],
+            cut: np.ndarray) -> tuple[float | None, float | None]:
+    """Micro and macro F1 of `proba`'s labels at `cut` on `examples` (None, None when there are none)."""
+    if not examples:
+        return None, None
+    return micro_macro(binarizer.transform([e.labels for e in examples]), decide(proba(examples), cut))
 
 
 def evaluate_candidate(name: str, factory: Callable[[], Pipeline], split: Split, binarizer: MultiLabelBinarizer
@@ -181,10 +194,8 @@ def evaluate_candidate(name: str, factory: Callable[[], Pipeline], split: Split,
     result = CandidateResult(name=name, micro_f1=micro, macro_f1=macro, seconds=round(seconds, 1),
                              thresholds=thresholds,
                              per_label={lab: round(float(v), 3) for lab, v in zip(labels, per_label, strict=True)})
-    if split.unseen:
-        result.unseen_micro_f1, result.unseen_macro_f1 = micro_macro(
-            binarizer.transform([e.labels for e in split.unseen]), decide(model.predict_proba(_matrix(split.unseen)),
-                                                                          cut))
+    result.unseen_micro_f1, result.unseen_macro_f1 = measure(
+        binarizer, lambda examples: model.predict_proba(_matrix(examples)), split.unseen, cut)
     return result
 
 
@@ -207,13 +218,13 @@ def train(corpus: Path, out_dir: Path, candidates: list[str] | None = None, log:
         unseen = (f"; {result.unseen_micro_f1} / {result.unseen_macro_f1} on unseen drafting"
                   if result.unseen_micro_f1 is not None else "")
         log(f"  {name}: micro-F1 {result.micro_f1}, macro-F1 {result.macro_f1} on the test split{unseen}, "
-            f"threshold {next(iter(result.thresholds.values()))} ({result.seconds} s to fit)")
+            f"threshold {result.threshold} ({result.seconds} s to fit)")
         results.append(result)
     extra_results = []
     if compare_spacy:
         from analyzer.classify.spacy_textcat import evaluate_textcat
 
-        spacy_result = evaluate_textcat(split, binarizer, tune_thresholds, decide, f1_score)
+        spacy_result = evaluate_textcat(split, binarizer, tune_thresholds, measure)
         log(f"  {spacy_result['name']}: micro-F1 {spacy_result['micro_f1']}, macro-F1 {spacy_result['macro_f1']} "
             f"on the test split; {spacy_result['unseen_micro_f1']} / {spacy_result['unseen_macro_f1']} on unseen "
             f"drafting ({spacy_result['fit_seconds']} s to fit; compared, not shipped)")
@@ -238,7 +249,7 @@ def train(corpus: Path, out_dir: Path, candidates: list[str] | None = None, log:
         "tuned_on": tune_on,
         "comparison": [
             {"name": r.name, "micro_f1": r.micro_f1, "macro_f1": r.macro_f1, "unseen_micro_f1": r.unseen_micro_f1,
-             "unseen_macro_f1": r.unseen_macro_f1, "threshold": next(iter(r.thresholds.values())),
+             "unseen_macro_f1": r.unseen_macro_f1, "threshold": r.threshold,
              "fit_seconds": r.seconds}
             for r in results
         ] + extra_results,
